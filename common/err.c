@@ -1,0 +1,118 @@
+#include "err.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/err.h>
+
+int jra_verror(struct jra_error *e, enum jra_err code, const char *fmt, va_list ap)
+{
+	if (!e)
+		return code;
+	e->code = code;
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	e->hint[0] = '\0';
+	return code;
+}
+
+int jra_error(struct jra_error *e, enum jra_err code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	jra_verror(e, code, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int jra_error_hint(struct jra_error *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return JRA_ERR_SOFTWARE;
+	va_start(ap, fmt);
+	vsnprintf(e->hint, sizeof(e->hint), fmt, ap);
+	va_end(ap);
+	return e->code;
+}
+
+void jra_error_prefix(struct jra_error *e, const char *fmt, ...)
+{
+	char prefix[JRA_ERROR_MSG_MAX];
+	size_t plen, mlen;
+	va_list ap;
+
+	if (!e)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	/* Shift the message right and put the prefix in front; a message
+	 * that no longer fits is cut at the end. */
+	plen = strlen(prefix) + 2;
+	if (plen >= sizeof(e->msg))
+		plen = sizeof(e->msg) - 1;
+	mlen = strlen(e->msg);
+	if (mlen > sizeof(e->msg) - 1 - plen)
+		mlen = sizeof(e->msg) - 1 - plen;
+	memmove(e->msg + plen, e->msg, mlen);
+	e->msg[plen + mlen] = '\0';
+	memcpy(e->msg, prefix, plen - 2 < strlen(prefix) ? plen - 2 : strlen(prefix));
+	if (plen >= 2) {
+		e->msg[plen - 2] = ':';
+		e->msg[plen - 1] = ' ';
+	}
+}
+
+int jra_error_openssl(struct jra_error *e)
+{
+	unsigned long code;
+	char buf[256];
+	size_t len;
+
+	if (!e) {
+		ERR_clear_error();
+		return JRA_ERR_SOFTWARE;
+	}
+	while ((code = ERR_get_error()) != 0) {
+		ERR_error_string_n(code, buf, sizeof(buf));
+		len = strlen(e->msg);
+		if (len + 3 < sizeof(e->msg))
+			snprintf(e->msg + len, sizeof(e->msg) - len, " (%s)", buf);
+	}
+	return e->code;
+}
+
+void jra_error_clear(struct jra_error *e)
+{
+	if (!e)
+		return;
+	e->code = JRA_OK;
+	e->msg[0] = '\0';
+	e->hint[0] = '\0';
+}
+
+int jra_exit_code(int code)
+{
+	if (code >= 0)
+		return 0;
+	return -code;
+}
+
+const char *jra_err_name(int code)
+{
+	switch (code) {
+	case JRA_OK: return "success";
+	case JRA_ERR_REFUSED: return "refused by the CA";
+	case JRA_ERR_PARTIAL: return "partly failed";
+	case JRA_ERR_USAGE: return "usage error";
+	case JRA_ERR_DATA: return "bad input data";
+	case JRA_ERR_UNAVAILABLE: return "CA unavailable";
+	case JRA_ERR_SOFTWARE: return "internal error";
+	case JRA_ERR_TEMP: return "temporary failure";
+	case JRA_ERR_AUTH: return "authentication failed";
+	case JRA_ERR_CONFIG: return "configuration error";
+	}
+	return "error";
+}
