@@ -15,6 +15,7 @@
 #include <ftw.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -354,6 +355,75 @@ static void test_bad_state(const char *dir)
 	   "ca.pem without its key is refused (%s)", e.msg);
 }
 
+static EVP_PKEY *read_key(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	EVP_PKEY *key = fp ? PEM_read_PrivateKey(fp, NULL, NULL, NULL) : NULL;
+
+	if (fp)
+		fclose(fp);
+	return key;
+}
+
+/* A TLS certificate close to its end (in real time) is renewed on open. */
+static void test_tls_renewal(const char *dir)
+{
+	struct jra_error e = JRA_ERROR_INIT;
+	struct sbx_pki *pki = NULL;
+	char sub[PATH_MAX], *ca = NULL, *pem = NULL;
+	EVP_PKEY *root_key = NULL, *tls_key = NULL;
+	X509 *root = NULL, *old = NULL, *renewed = NULL;
+	BIO *bio = NULL;
+	long len;
+	time_t now = time(NULL);
+
+	if ((size_t)snprintf(sub, sizeof(sub), "%s/renew", dir) >= sizeof(sub))
+		abort();
+	if (!ok(sbx_pki_open(sub, T0, &pki, &e) == 0, "open a second state directory"))
+		return;
+	sbx_pki_free(pki);
+	pki = NULL;
+	ca = slurp(path_in(sub, "ca.pem"));
+	root = ca ? pem_cert(ca, 0) : NULL;
+	root_key = read_key(path_in(sub, "ca.key"));
+	tls_key = read_key(path_in(sub, "tls.key"));
+	old = X509_new();
+	bio = BIO_new(BIO_s_mem());
+	if (root && root_key && tls_key && old && bio &&
+	    X509_set_version(old, X509_VERSION_3) &&
+	    ASN1_INTEGER_set(X509_get_serialNumber(old), 7) &&
+	    X509_set_issuer_name(old, X509_get_subject_name(root)) &&
+	    ASN1_TIME_set(X509_getm_notBefore(old), now - DAY) &&
+	    ASN1_TIME_set(X509_getm_notAfter(old), now + 2 * DAY) &&
+	    X509_set_pubkey(old, tls_key) &&
+	    X509_sign(old, root_key, EVP_sha256()) > 0 &&
+	    PEM_write_bio_X509(bio, old) && (len = BIO_get_mem_data(bio, &pem)) > 0)
+		pem = strndup(pem, (size_t)len);
+	else
+		pem = NULL;
+	ok(pem && spit(path_in(sub, "tls.pem"), pem, 0644) == 0, "tls.pem replaced by one ending in 2 days");
+	if (!ok(sbx_pki_open(sub, T0, &pki, &e) == 0, "reopen"))
+		printf("# %s\n", e.msg);
+	renewed = pki ? pem_cert(sbx_pki_tls_cert_pem(pki), 0) : NULL;
+	ok(renewed && asn1_time_t(X509_get0_notAfter(renewed)) > now + 4 * 365 * DAY &&
+	   EVP_PKEY_eq(X509_get0_pubkey(renewed), tls_key) == 1,
+	   "the TLS certificate is renewed, same key");
+	ok(renewed && verify_chain(sbx_pki_tls_cert_pem(pki), path_in(sub, "ca.pem"), now, "localhost", NULL) ==
+	   X509_V_OK, "the renewed certificate verifies");
+	free(ca);
+	ca = slurp(path_in(sub, "tls.pem"));
+	ok(ca && pki && strcmp(ca, sbx_pki_tls_cert_pem(pki)) == 0, "and is saved to tls.pem");
+	sbx_pki_free(pki);
+	free(ca);
+	free(pem);
+	BIO_free(bio);
+	X509_free(root);
+	X509_free(old);
+	X509_free(renewed);
+	EVP_PKEY_free(root_key);
+	EVP_PKEY_free(tls_key);
+}
+
 static void test_issue(const char *dir, struct sbx_pki *pki, struct sbx_cert *keep)
 {
 	static const char *const names[] = { "example.jp", "www.example.jp", "*.shop.example.jp" };
@@ -550,6 +620,131 @@ cleanup:
 	X509_free(issuer);
 }
 
+/* Many names, an IDN A-label, a wildcard, an RSA CSR, and a first name too
+ * long for the subject CN. */
+static void test_issue_edges(const char *dir, struct sbx_pki *pki)
+{
+	enum { N = 100 };
+	struct jra_error e = JRA_ERROR_INIT;
+	struct sbx_cert c = { "", NULL };
+	char *names[N], *csr;
+	const char *ca_file = path_in(dir, "ca.pem");
+	const char *longname = "a-label-that-is-long-enough.to-make-the-name-longer-than-sixty-four.example.jp";
+	EVP_PKEY *rsa = EVP_RSA_gen(2048);
+	X509 *leaf;
+	X509_EXTENSION *ext;
+	int rc;
+
+	names[0] = strdup("xn--wgv71a119e.jp");
+	names[1] = strdup("*.xn--wgv71a119e.jp");
+	for (int i = 2; i < N; i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "host%03d.example.jp", i);
+		names[i] = strdup(name);
+	}
+	rc = sbx_pki_issue(pki, (const char *const *)names, N, NULL, T0, T0 + 90 * DAY, &c, &e);
+	if (!ok(rc == 0, "issue for %d names", N))
+		printf("# %s\n", e.msg);
+	leaf = c.pem ? pem_cert(c.pem, 0) : NULL;
+	ok(leaf && sans_are(leaf, (const char *const *)names, N), "all %d SANs, in order", N);
+	ok(c.pem && verify_chain(c.pem, ca_file, T0 + DAY, "xn--wgv71a119e.jp", NULL) == X509_V_OK,
+	   "the A-label verifies as a host name");
+	ok(c.pem && verify_chain(c.pem, ca_file, T0 + DAY, "www.xn--wgv71a119e.jp", NULL) == X509_V_OK,
+	   "the wildcard under the A-label verifies");
+	ok(c.pem && verify_chain(c.pem, ca_file, T0 + DAY, "host099.example.jp", NULL) == X509_V_OK,
+	   "the last name verifies");
+	X509_free(leaf);
+	sbx_cert_release(&c);
+	for (int i = 0; i < N; i++)
+		free(names[i]);
+
+	csr = rsa ? make_csr(rsa) : NULL;
+	rc = sbx_pki_issue(pki, (const char *const[]){ "rsa.example.jp" }, 1, csr, T0, T0 + DAY, &c, &e);
+	if (!ok(rc == 0, "issue from an RSA-2048 CSR"))
+		printf("# %s\n", e.msg);
+	leaf = c.pem ? pem_cert(c.pem, 0) : NULL;
+	ok(leaf && EVP_PKEY_eq(X509_get0_pubkey(leaf), rsa) == 1 &&
+	   X509_get_key_usage(leaf) == (KU_DIGITAL_SIGNATURE | KU_KEY_ENCIPHERMENT),
+	   "RSA: digitalSignature and keyEncipherment");
+	ok(c.pem && verify_chain(c.pem, ca_file, T0 + 1, "rsa.example.jp", NULL) == X509_V_OK,
+	   "RSA certificate verifies");
+	X509_free(leaf);
+	sbx_cert_release(&c);
+	free(csr);
+	EVP_PKEY_free(rsa);
+
+	rc = sbx_pki_issue(pki, &longname, 1, NULL, T0, T0 + DAY, &c, &e);
+	leaf = c.pem ? pem_cert(c.pem, 0) : NULL;
+	ext = leaf ? X509_get_ext(leaf, X509_get_ext_by_NID(leaf, NID_subject_alt_name, -1)) : NULL;
+	ok(rc == 0 && leaf && X509_NAME_entry_count(X509_get_subject_name(leaf)) == 0 &&
+	   ext && X509_EXTENSION_get_critical(ext),
+	   "a %zu-character first name: empty subject, critical SAN", strlen(longname));
+	ok(c.pem && verify_chain(c.pem, ca_file, T0 + 1, longname, NULL) == X509_V_OK,
+	   "and it verifies");
+	X509_free(leaf);
+	sbx_cert_release(&c);
+}
+
+struct worker {
+	struct sbx_pki *pki;
+	char serials[5][41];
+	int failures;
+};
+
+static void *issue_some(void *arg)
+{
+	struct worker *w = arg;
+	struct jra_error e = JRA_ERROR_INIT;
+	const char *name = "thread.example.jp";
+	struct sbx_revoked r = { NULL, T0, 1 };
+	unsigned char *der;
+	size_t len;
+
+	for (int i = 0; i < 5; i++) {
+		struct sbx_cert c = { "", NULL };
+
+		if (sbx_pki_issue(w->pki, &name, 1, NULL, T0, T0 + DAY, &c, &e) < 0) {
+			w->failures++;
+			continue;
+		}
+		memcpy(w->serials[i], c.serial, sizeof(c.serial));
+		r.serial = w->serials[i];
+		if (sbx_pki_crl(w->pki, &r, 1, (uint64_t)i, T0, T0 + DAY, &der, &len, &e) < 0)
+			w->failures++;
+		else
+			free(der);
+		sbx_cert_release(&c);
+	}
+	return NULL;
+}
+
+/* Every function is thread-safe: four threads issue and sign CRLs at once. */
+static void test_threads(struct sbx_pki *pki)
+{
+	struct worker w[4];
+	pthread_t t[4];
+	int started = 0, failures = 0, dup = 0;
+
+	memset(w, 0, sizeof(w));
+	for (int i = 0; i < 4; i++) {
+		w[i].pki = pki;
+		if (pthread_create(&t[i], NULL, issue_some, &w[i]) == 0)
+			started++;
+		else
+			break;
+	}
+	for (int i = 0; i < started; i++) {
+		pthread_join(t[i], NULL);
+		failures += w[i].failures;
+	}
+	for (int a = 0; a < 20; a++)
+		for (int b = a + 1; b < 20; b++)
+			dup += strcmp(w[a / 5].serials[a % 5], w[b / 5].serials[b % 5]) == 0;
+	ok(started == 4 && failures == 0 && dup == 0,
+	   "4 threads issue 20 certificates and 20 CRLs: %d failures, %d repeated serials", failures, dup);
+}
+
 static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url,
 			      const char *method, const char *version, const char *upload_data,
 			      size_t *upload_data_size, void **con_cls)
@@ -703,11 +898,14 @@ int main(void)
 			test_crl(dir, pki, &plain, &from_csr);
 		else
 			ok(0, "CRL tests need the certificates issued above");
+		test_issue_edges(dir, pki);
+		test_threads(pki);
 		test_tls(dir, pki);
 	} else {
 		ok(0, "open for issuance: %s", e.msg);
 	}
 	test_bad_state(dir);
+	test_tls_renewal(dir);
 
 	sbx_cert_release(&plain);
 	sbx_cert_release(&from_csr);
