@@ -37,7 +37,8 @@ struct jra_key; /* opaque: an EVP_PKEY or an HMAC secret, with its alg */
  */
 int jra_key_load_file(const char *path, enum jra_alg alg, struct jra_key **out,
 		      struct jra_error *e);
-/* A private or public key from PEM in memory (public is enough to verify). */
+/* A private or public key from PEM in memory (public is enough to verify);
+ * JRA_ERR_DATA when it is not one or does not fit alg. */
 int jra_key_from_pem(const char *pem, size_t len, enum jra_alg alg,
 		     struct jra_key **out, struct jra_error *e);
 /* An HMAC key from raw secret bytes. */

@@ -42,10 +42,19 @@ static inline int tap_ok(int pass, const char *file, int line, const char *fmt, 
 
 static inline int tap_is_str(const char *got, const char *want, const char *file, int line,
 			     const char *name, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static inline int tap_is_str(const char *got, const char *want, const char *file, int line,
+			     const char *name, ...)
 {
 	int pass = got && want && strcmp(got, want) == 0;
+	char title[512];
+	va_list ap;
 
-	tap_ok(pass, file, line, "%s", name);
+	va_start(ap, name);
+	vsnprintf(title, sizeof(title), name, ap);
+	va_end(ap);
+	tap_ok(pass, file, line, "%s", title);
 	if (!pass) {
 		printf("#        got: '%s'\n", got ? got : "(null)");
 		printf("#   expected: '%s'\n", want ? want : "(null)");
