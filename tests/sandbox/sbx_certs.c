@@ -156,7 +156,7 @@ int sbx_h_issuance(struct sbx_req *r, struct sbx_resp *out)
 	}
 	if (sbx_db_run(r->db, sbx_db_q(r->db, "INSERT INTO certs(serial, subscriber, issued_at,"
 				       " not_before, not_after, status, pem)"
-				       " VALUES(?, ?, ?, ?, ?, 'valid', ?)", "tiiit",
+				       " VALUES(?, ?, ?, ?, ?, 'valid', ?)", "ttiiit",
 				       cert.serial, subscriber, (int64_t)r->now, (int64_t)r->now,
 				       (int64_t)not_after, cert.pem)))
 		goto out;

@@ -72,7 +72,10 @@ static int run_day(struct sbx_db *db, time_t day_start)
 				    " WHERE status = 'valid' AND not_after < ?", "i",
 				    (int64_t)day_start)))
 		return -1;
-	return endings(db, day_start);
+	if (endings(db, day_start))
+		return -1;
+	/* contract §5: the first daily processing at or after auto_approve_at approves */
+	return sbx_transfer_daily(db, day_start);
 }
 
 int sbx_daily_catch_up(struct sbx_server *srv, struct sbx_db *db, time_t now)

@@ -110,7 +110,7 @@ json_t *sbx_fqdn_json(struct sbx_db *db, int64_t id, time_t now)
 		return NULL;
 	}
 	json_object_set_new(obj, "certificates", certs);
-	json_object_set_new(obj, "transfer", json_null());
+	json_object_set_new(obj, "transfer", sbx_transfer_json(db, id));
 	return obj;
 }
 
@@ -252,4 +252,225 @@ int sbx_h_fqdn_get(struct sbx_req *r, struct sbx_resp *out)
 		return sbx_problem(out, 404, "not-found", "no such FQDN");
 	obj = sbx_fqdn_json(r->db, id, r->now);
 	return obj ? sbx_reply(out, 200, obj) : -1;
+}
+
+/* The cursor is the last (fqdn, id) key of a page, so pages stay stable under changes. */
+static char *cursor_make(const char *fqdn, int64_t id)
+{
+	char *raw = jra_xasprintf("%lld %s", (long long)id, fqdn);
+	char *c = jra_b64_encode(raw, strlen(raw), 1, 0);
+
+	free(raw);
+	return c;
+}
+
+static int cursor_parse(const char *c, char **fqdn, int64_t *id)
+{
+	unsigned char *raw = NULL;
+	size_t len = 0;
+	char *sp, *end, *s;
+
+	if (jra_b64_decode(c, strlen(c), &raw, &len))
+		return -1;
+	s = jra_xstrndup((char *)raw, len);
+	free(raw);
+	sp = strchr(s, ' ');
+	if (!sp || strlen(s) != len) {
+		free(s);
+		return -1;
+	}
+	*sp = '\0';
+	*id = strtoll(s, &end, 10);
+	if (*end || end == s) {
+		free(s);
+		return -1;
+	}
+	*fqdn = jra_xstrdup(sp + 1);
+	free(s);
+	return 0;
+}
+
+/* GET /fqdns?state=&subscriber=&end_before=&end_after=&limit=&cursor= */
+int sbx_h_fqdns_list(struct sbx_req *r, struct sbx_resp *out)
+{
+	const char *state = sbx_query(r, "state"), *sub = sbx_query(r, "subscriber");
+	const char *before = sbx_query(r, "end_before"), *after = sbx_query(r, "end_after");
+	const char *slimit = sbx_query(r, "limit"), *cursor = sbx_query(r, "cursor");
+	json_t *errors = json_array(), *items;
+	struct sbx_date d;
+	char *cfqdn = NULL, *end, *next = NULL, last[256] = "";
+	int64_t cid = 0, last_id = 0;
+	long limit = SBX_LIST_DEFAULT;
+	sqlite3_stmt *st;
+	int rc, n = 0;
+
+	if (state && strcmp(state, "applied") && strcmp(state, "active") &&
+	    strcmp(state, "cancel-pending") && strcmp(state, "ended"))
+		sbx_field_error(errors, "state", "must be applied, active, cancel-pending or ended");
+	if (before && sbx_date_parse(before, &d))
+		sbx_field_error(errors, "end_before", "must be a date YYYY-MM-DD");
+	if (after && sbx_date_parse(after, &d))
+		sbx_field_error(errors, "end_after", "must be a date YYYY-MM-DD");
+	if (slimit) {
+		limit = strtol(slimit, &end, 10);
+		if (*end || end == slimit || limit < 1 || limit > SBX_LIST_MAX)
+			sbx_field_error(errors, "limit", "must be an integer from 1 to %d",
+					SBX_LIST_MAX);
+	}
+	if (cursor && cursor_parse(cursor, &cfqdn, &cid))
+		sbx_field_error(errors, "cursor", "is not a cursor this server gave");
+	if (sbx_fields_refused(out, errors)) {
+		free(cfqdn);
+		return 0;
+	}
+	/* end_before and end_after are exclusive */
+	st = sbx_db_q(r->db, "SELECT id, fqdn FROM fqdns WHERE registrar = ?1"
+		      " AND (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR subscriber = ?3)"
+		      " AND (?4 IS NULL OR end_date < ?4) AND (?5 IS NULL OR end_date > ?5)"
+		      " AND (?6 IS NULL OR fqdn > ?6 OR (fqdn = ?6 AND id > ?7))"
+		      " ORDER BY fqdn, id LIMIT ?8", "ttttttii", r->registrar, state, sub,
+		      before, after, cfqdn, cid, (int64_t)limit + 1);
+	free(cfqdn);
+	items = json_array();
+	while ((rc = sbx_db_step(r->db, st)) == 1) {
+		if (n++ == limit) {
+			next = cursor_make(last, last_id);
+			sqlite3_reset(st);
+			rc = 0;
+			break;
+		}
+		last_id = sqlite3_column_int64(st, 0);
+		snprintf(last, sizeof(last), "%s", sbx_col_text(st, 1));
+		json_array_append_new(items, json_integer(last_id));
+	}
+	if (rc < 0) {
+		json_decref(items);
+		free(next);
+		return -1;
+	}
+	/* the ids become objects once the statement is done with */
+	for (size_t i = 0; i < json_array_size(items); i++) {
+		json_t *obj = sbx_fqdn_json(r->db, json_integer_value(json_array_get(items, i)),
+					    r->now);
+
+		if (!obj) {
+			json_decref(items);
+			free(next);
+			return -1;
+		}
+		json_array_set_new(items, i, obj);
+	}
+	rc = sbx_reply(out, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor",
+					   next ? json_string(next) : json_null()));
+	free(next);
+	return rc;
+}
+
+/* The registrar's live-or-latest record of r->arg[0]: 1 found, 0 answered 404, -1 error. */
+static int find_or_404(struct sbx_req *r, struct sbx_resp *out, int64_t *id, char *state,
+		       size_t slen)
+{
+	int rc = sbx_fqdn_find(r->db, r->registrar, r->arg[0], id);
+	sqlite3_stmt *st;
+
+	if (rc <= 0) {
+		if (rc == 0)
+			sbx_problem(out, 404, "not-found", "no such FQDN");
+		return rc;
+	}
+	st = sbx_db_q(r->db, "SELECT state FROM fqdns WHERE id = ?", "i", *id);
+	if (sbx_db_step(r->db, st) != 1)
+		return -1;
+	snprintf(state, slen, "%s", sbx_col_text(st, 0));
+	sqlite3_reset(st);
+	return 1;
+}
+
+static int reply_fqdn(struct sbx_req *r, struct sbx_resp *out, int64_t id)
+{
+	json_t *obj = sbx_fqdn_json(r->db, id, r->now);
+
+	return obj ? sbx_reply(out, 200, obj) : -1;
+}
+
+/* PATCH /fqdns/{fqdn} {"renewal_period"?, "customer_ref"?} (利用内容の変更) */
+int sbx_h_fqdn_patch(struct sbx_req *r, struct sbx_resp *out)
+{
+	json_t *errors = json_array(), *v;
+	const char *renewal = sbx_field_str(r, "renewal_period", 0, 8, errors), *key;
+	json_t *ref = json_object_get(r->json, "customer_ref");
+	enum sbx_period p;
+	char state[16];
+	int64_t id;
+	int rc;
+
+	json_object_foreach(r->json, key, v)
+		if (strcmp(key, "renewal_period") && strcmp(key, "customer_ref"))
+			sbx_field_error(errors, key, "cannot be changed");
+	if (renewal && sbx_period_parse(renewal, &p))
+		sbx_field_error(errors, "renewal_period", "must be 1m or 1y");
+	if (ref && !json_is_null(ref) && (!json_is_string(ref) || json_string_length(ref) > 200))
+		sbx_field_error(errors, "customer_ref", "must be a string of at most 200 bytes, "
+				"or null");
+	if (sbx_fields_refused(out, errors))
+		return 0;
+	rc = find_or_404(r, out, &id, state, sizeof(state));
+	if (rc <= 0)
+		return rc;
+	if (!strcmp(state, "ended"))
+		return sbx_problem(out, 409, "invalid-state", "%s has ended", r->arg[0]);
+	if (renewal && sbx_db_run(r->db, sbx_db_q(r->db, "UPDATE fqdns SET renewal_period = ?"
+						  " WHERE id = ?", "ti", renewal, id)))
+		return -1;
+	if (ref && sbx_db_run(r->db, sbx_db_q(r->db, "UPDATE fqdns SET customer_ref = ?"
+					      " WHERE id = ?", "ti", json_string_value(ref), id)))
+		return -1;
+	return reply_fqdn(r, out, id);
+}
+
+/* POST /fqdns/{fqdn}/cancellation: terms §10.4 */
+int sbx_h_cancel_post(struct sbx_req *r, struct sbx_resp *out)
+{
+	char state[16];
+	int64_t id;
+	int rc = find_or_404(r, out, &id, state, sizeof(state));
+
+	if (rc <= 0)
+		return rc;
+	if (!strcmp(state, "applied")) {
+		/* before usage starts, a cancellation ends it at once */
+		if (sbx_db_run(r->db, sbx_db_q(r->db, "UPDATE fqdns SET cancel_requested_at = ?"
+					       " WHERE id = ?", "ii", (int64_t)r->now, id)) ||
+		    sbx_fqdn_end(r->db, id, r->now, "withdrawn"))
+			return -1;
+	} else if (!strcmp(state, "active")) {
+		if (sbx_db_run(r->db, sbx_db_q(r->db, "UPDATE fqdns SET state = 'cancel-pending',"
+					       " cancel_requested_at = ? WHERE id = ?", "ii",
+					       (int64_t)r->now, id)))
+			return -1;
+	} else if (strcmp(state, "cancel-pending")) {
+		return sbx_problem(out, 409, "invalid-state", "%s has ended", r->arg[0]);
+	}
+	return reply_fqdn(r, out, id);
+}
+
+/* DELETE /fqdns/{fqdn}/cancellation: withdraw it until the end date (terms §10.4) */
+int sbx_h_cancel_delete(struct sbx_req *r, struct sbx_resp *out)
+{
+	char state[16];
+	int64_t id;
+	int rc = find_or_404(r, out, &id, state, sizeof(state));
+
+	if (rc <= 0)
+		return rc;
+	if (sbx_registrar_suspended(r->db, r->registrar) == 1)
+		return sbx_problem(out, 403, "registrar-suspended", "registrar %s is suspended",
+				   r->registrar);
+	if (strcmp(state, "cancel-pending"))
+		return sbx_problem(out, 409, "invalid-state", "%s has no pending cancellation "
+				   "(state %s)", r->arg[0], state);
+	if (sbx_db_run(r->db, sbx_db_q(r->db, "UPDATE fqdns SET state = 'active',"
+				       " cancel_requested_at = NULL WHERE id = ?", "i", id)))
+		return -1;
+	return reply_fqdn(r, out, id);
 }

@@ -27,10 +27,33 @@ static const struct sbx_route routes[] = {
 	{ "POST", "sandbox/v1/registrars", sbx_h_sbx_registrars_post, SBX_JSON },
 	{ "PUT", "sandbox/v1/registrars/*/suspension", sbx_h_sbx_suspension_put, SBX_JSON },
 	{ "POST", "sandbox/v1/faults", sbx_h_faults_post, SBX_JSON },
+	{ "POST", "sandbox/v1/issuance", sbx_h_issuance, SBX_JSON },
+	{ "GET", "crl", sbx_h_crl, 0 },
 	{ "GET", "registrar/v1/registrar", sbx_h_registrar_get, SBX_SIGNED },
 	{ "GET", "registrar/v1/terms", sbx_h_terms_get, SBX_SIGNED },
 	{ "POST", "registrar/v1/fqdns", sbx_h_fqdns_post, SBX_SIGNED | SBX_JSON },
+	{ "GET", "registrar/v1/fqdns", sbx_h_fqdns_list, SBX_SIGNED },
 	{ "GET", "registrar/v1/fqdns/*", sbx_h_fqdn_get, SBX_SIGNED },
+	{ "PATCH", "registrar/v1/fqdns/*", sbx_h_fqdn_patch, SBX_SIGNED | SBX_JSON },
+	{ "POST", "registrar/v1/fqdns/*/cancellation", sbx_h_cancel_post, SBX_SIGNED | SBX_JSON },
+	{ "DELETE", "registrar/v1/fqdns/*/cancellation", sbx_h_cancel_delete,
+	  SBX_SIGNED | SBX_JSON },
+	{ "POST", "registrar/v1/fqdns/*/revocation", sbx_h_fqdn_revoke, SBX_SIGNED | SBX_JSON },
+	{ "POST", "registrar/v1/certificates/*/revocation", sbx_h_cert_revoke,
+	  SBX_SIGNED | SBX_JSON },
+	{ "POST", "registrar/v1/fqdns/*/transfer-code", sbx_h_transfer_code,
+	  SBX_SIGNED | SBX_JSON },
+	{ "POST", "registrar/v1/fqdns/*/transfer", sbx_h_transfer_request, SBX_SIGNED | SBX_JSON },
+	{ "GET", "registrar/v1/fqdns/*/transfer", sbx_h_transfer_get, SBX_SIGNED },
+	{ "DELETE", "registrar/v1/fqdns/*/transfer", sbx_h_transfer_cancel,
+	  SBX_SIGNED | SBX_JSON },
+	{ "POST", "registrar/v1/fqdns/*/transfer/approve", sbx_h_transfer_approve,
+	  SBX_SIGNED | SBX_JSON },
+	{ "POST", "registrar/v1/fqdns/*/transfer/reject", sbx_h_transfer_reject,
+	  SBX_SIGNED | SBX_JSON },
+	{ "POST", "registrar/v1/subscribers", sbx_h_subscribers_post, SBX_SIGNED | SBX_JSON },
+	{ "GET", "registrar/v1/subscribers/*", sbx_h_subscriber_get, SBX_SIGNED },
+	{ "POST", "registrar/v1/subscribers/*/eab", sbx_h_subscriber_eab, SBX_SIGNED | SBX_JSON },
 };
 
 static const struct {
@@ -48,6 +71,7 @@ static const struct {
 	{ "invalid-fqdn", "Invalid FQDN" },
 	{ "invalid-request", "Invalid request" },
 	{ "invalid-state", "Invalid state" },
+	{ "name-not-covered", "Name not covered by a live FQDN" },
 	{ "method-not-allowed", "Method not allowed" },
 	{ "not-found", "Not found" },
 	{ "payload-too-large", "Payload too large" },
@@ -282,21 +306,15 @@ static int parse_json(struct sbx_req *r, struct sbx_resp *out)
 }
 
 /*
- * The registrar-API part of a request before its handler: authentication,
- * rate limit, Idempotency-Key.  0 go on (*idem_fp set when the response
- * must be kept), 1 answered, -1 internal.
+ * Rate limit and Idempotency-Key, after authentication and outside any
+ * transaction: 0 go on (*entered set when the key is now in progress),
+ * 1 answered.
  */
-static int registrar_gate(struct sbx_req *r, struct sbx_resp *out, const char *idem_key,
-			  char **idem_fp, int *entered)
+static int registrar_limits(struct sbx_req *r, struct sbx_resp *out, const char *idem_key,
+			    int *entered)
 {
-	int rc, wait, status;
-	char *fp = NULL, *body = NULL;
-	size_t len;
+	int wait = sbx_rate_take(&r->srv->rate, r->registrar, r->real_now);
 
-	rc = sbx_auth_check(r, out);
-	if (rc)
-		return rc;
-	wait = sbx_rate_take(&r->srv->rate, r->registrar, r->real_now);
 	if (wait) {
 		sbx_problem(out, 429, "rate-limited", "more than %d requests in a minute; retry in %d s",
 			    r->srv->rate.per_minute, wait);
@@ -305,6 +323,7 @@ static int registrar_gate(struct sbx_req *r, struct sbx_resp *out, const char *i
 	}
 	if (!idem_key)
 		return 0;
+	/* contract §3: only these methods take the header */
 	if (strcmp(r->method, "POST") && strcmp(r->method, "PATCH") && strcmp(r->method, "DELETE"))
 		return 0;
 	if (!sbx_idem_key_valid(idem_key)) {
@@ -318,6 +337,21 @@ static int registrar_gate(struct sbx_req *r, struct sbx_resp *out, const char *i
 		return 1;
 	}
 	*entered = 1;
+	return 0;
+}
+
+/*
+ * Inside the request's transaction: the kept answer for the key, if any.
+ * 0 go on (*idem_fp set: keep this request's answer), 1 answered
+ * (a replay or 422), -1 internal.
+ */
+static int idem_replay(struct sbx_req *r, struct sbx_resp *out, const char *idem_key,
+		       char **idem_fp)
+{
+	char *fp = NULL, *body = NULL;
+	size_t len = 0;
+	int status = 0, rc;
+
 	*idem_fp = sbx_idem_fingerprint(r->method, r->uri, r->body.buf ? r->body.buf : "",
 					r->body.len);
 	rc = sbx_idem_lookup(r->db, r->registrar, idem_key, r->now, &fp, &status, &body, &len);
@@ -374,8 +408,6 @@ static void process(struct sbx_req *r, struct sbx_resp *out)
 			out->retry_after = 1;
 			return;
 		}
-		if (fault == SBX_FAULT_DELAY)
-			usleep((useconds_t)delay_ms * 1000);
 		idem_key = sbx_header(r, "Idempotency-Key");
 	}
 
@@ -385,12 +417,28 @@ static void process(struct sbx_req *r, struct sbx_resp *out)
 	if (sbx_db_begin(r->db) ||
 	    sbx_daily_catch_up(srv, r->db, sbx_clock_now(r->db)) || sbx_db_commit(r->db))
 		goto internal;
+	if (rt->flags & SBX_SIGNED) {
+		/* its own transaction, so a nonce stays spent whatever follows */
+		if (sbx_db_begin(r->db))
+			goto internal;
+		r->now = sbx_clock_now(r->db);
+		rc = sbx_auth_check(r, out);
+		if (rc < 0)
+			goto internal;
+		if (sbx_db_commit(r->db))
+			goto unavailable;
+		if (rc > 0 || registrar_limits(r, out, idem_key, &entered))
+			goto faults;
+	}
+	/* after the key is marked in progress, so a second request meanwhile sees 409 */
+	if (fault == SBX_FAULT_DELAY)
+		usleep((useconds_t)delay_ms * 1000);
+
 	if (sbx_db_begin(r->db))
 		goto internal;
 	r->now = sbx_clock_now(r->db);
-
-	if (rt->flags & SBX_SIGNED) {
-		rc = registrar_gate(r, out, idem_key, &idem_fp, &entered);
+	if (entered) {
+		rc = idem_replay(r, out, idem_key, &idem_fp);
 		if (rc < 0)
 			goto internal;
 		if (rc > 0)
@@ -416,13 +464,15 @@ commit:
 		out->drop = 1;
 		goto done;
 	}
-	if (sbx_db_commit(r->db)) {
-		sbx_problem(out, 503, "unavailable", "the state could not be saved; retry");
-		out->retry_after = 1;
-		goto done;
-	}
-	if (fault == SBX_FAULT_DROP_AFTER)
+	if (sbx_db_commit(r->db))
+		goto unavailable;
+faults:
+	if (fault == SBX_FAULT_DROP_AFTER || fault == SBX_FAULT_DROP_BEFORE)
 		out->drop = 1;
+	goto done;
+unavailable:
+	sbx_problem(out, 503, "unavailable", "the state could not be saved; retry");
+	out->retry_after = 1;
 	goto done;
 internal:
 	sbx_db_rollback(r->db);
