@@ -1,0 +1,189 @@
+#include "cmds.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "fqdn.h"
+
+static const char *const apply_usage[] = {
+	"jra apply FQDN --period 1m|1y --agree-terms [--subscriber ID | --subscriber-name NAME] "
+	"[--customer-ref REF] [--eab-out FILE]",
+	NULL,
+};
+
+static const char *const apply_options[] = {
+	"--period 1m|1y\tthe first period: one month or one year (terms §10.2)",
+	"--agree-terms\tconfirm that the subscriber agreed to the current terms",
+	"--subscriber ID\tadd the FQDN to this existing subscriber",
+	"--subscriber-name NAME\tname of the new subscriber (when --subscriber is not given)",
+	"--customer-ref REF\tyour own reference for the customer",
+	"--eab-out FILE\twrite the EAB credentials to FILE (new, mode 0600) instead of stdout",
+	JRA_COMMON_HELP,
+	NULL,
+};
+
+static const struct jra_help apply_help = {
+	apply_usage,
+	"Applies for an FQDN and prints the ACME External Account Binding credentials of a new\n"
+	"subscriber, once: the CA does not show the hmac_key again.",
+	apply_options,
+};
+
+enum { OPT_PERIOD = 0x200, OPT_AGREE, OPT_SUBSCRIBER, OPT_SUBSCRIBER_NAME, OPT_REF, OPT_EAB_OUT };
+
+static const struct option apply_longopts[] = {
+	{ "period", required_argument, NULL, OPT_PERIOD },
+	{ "agree-terms", no_argument, NULL, OPT_AGREE },
+	{ "subscriber", required_argument, NULL, OPT_SUBSCRIBER },
+	{ "subscriber-name", required_argument, NULL, OPT_SUBSCRIBER_NAME },
+	{ "customer-ref", required_argument, NULL, OPT_REF },
+	{ "eab-out", required_argument, NULL, OPT_EAB_OUT },
+	JRA_COMMON_OPTIONS,
+	{ NULL, 0, NULL, 0 },
+};
+
+struct apply_opts {
+	const char *period;
+	int agree;
+	const char *subscriber;
+	const char *subscriber_name;
+	const char *customer_ref;
+	const char *eab_out;
+};
+
+/* *written is set once the EAB credentials are safely in the file. */
+static int apply(struct jra_ctx *ctx, const char *fqdn, const struct apply_opts *o,
+		 int eab_fd, int *written, struct jra_error *e)
+{
+	const char *directory = ctx->profile->acme_directory;
+	json_t *terms = NULL, *req = NULL, *res = NULL, *eab, *version;
+	int r;
+
+	if ((r = jra_client_call(ctx->client, "GET", "/terms", NULL, &terms, e)) < 0) {
+		jra_error_prefix(e, "cannot read the current terms");
+		goto out;
+	}
+	version = json_object_get(terms, "version");
+	if (!ctx->dry_run && !json_is_string(version)) {
+		r = jra_error(e, JRA_ERR_DATA, "the CA's answer to GET /terms has no version");
+		goto out;
+	}
+	/* terms §4: the application names the version of the terms agreed to */
+	req = json_pack("{s:s, s:s, s:o}", "fqdn", fqdn, "period", o->period,
+			"agreed_terms_version",
+			version ? json_incref(version) : json_string("(the current version)"));
+	if (o->subscriber)
+		json_object_set_new(req, "subscriber", json_string(o->subscriber));
+	if (o->subscriber_name)
+		json_object_set_new(req, "subscriber_name", json_string(o->subscriber_name));
+	if (o->customer_ref)
+		json_object_set_new(req, "customer_ref", json_string(o->customer_ref));
+	if ((r = jra_client_call(ctx->client, "POST", "/fqdns", req, &res, e)) < 0) {
+		jra_error_prefix(e, "cannot apply for '%s'", fqdn);
+		goto out;
+	}
+	if (!res)
+		goto out;
+	if (!json_is_object(res)) {
+		r = jra_error(e, JRA_ERR_DATA, "the CA's answer to the application is not an object");
+		goto out;
+	}
+	eab = json_object_get(res, "eab");
+	if (eab_fd >= 0) {
+		if (!json_is_object(eab)) {
+			fprintf(stderr, "jra: the CA returned no EAB credentials; '%s' not written\n",
+				o->eab_out);
+		} else if ((r = jra_eab_write(eab_fd, o->eab_out, eab, directory, e)) < 0) {
+			/* the only copy: rather on the terminal than lost */
+			fputs("jra: the EAB credentials follow on stdout instead\n", stderr);
+			jra_out_json(stdout, eab, 0);
+			goto out;
+		} else {
+			*written = 1;
+		}
+	}
+	if (ctx->format == JRA_FORMAT_TABLE) {
+		jra_show_fqdn(stdout, res);
+		if (json_is_object(eab))
+			jra_eab_print(stdout, eab, directory, json_object_get(res, "covered_names"),
+				      eab_fd < 0);
+		if (json_is_object(eab) && eab_fd >= 0)
+			printf("EAB credentials written to '%s'\n", o->eab_out);
+	} else {
+		if (eab_fd >= 0 && json_is_object(eab))
+			json_object_del(eab, "hmac_key");
+		if (json_is_object(eab) && directory)
+			json_object_set_new(eab, "directory_url", json_string(directory));
+		jra_out_json(stdout, res, ctx->format == JRA_FORMAT_JSONL);
+	}
+out:
+	json_decref(terms);
+	json_decref(req);
+	json_decref(res);
+	return r;
+}
+
+int cmd_apply(int argc, char **argv, struct jra_ctx *ctx)
+{
+	struct jra_error e = JRA_ERROR_INIT;
+	struct apply_opts o;
+	char *fqdn = NULL;
+	int opt, r, fd = -1, written = 0;
+
+	memset(&o, 0, sizeof(o));
+	while ((opt = getopt_long(argc, argv, JRA_COMMON_SHORT, apply_longopts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_PERIOD: o.period = optarg; break;
+		case OPT_AGREE: o.agree = 1; break;
+		case OPT_SUBSCRIBER: o.subscriber = optarg; break;
+		case OPT_SUBSCRIBER_NAME: o.subscriber_name = optarg; break;
+		case OPT_REF: o.customer_ref = optarg; break;
+		case OPT_EAB_OUT: o.eab_out = optarg; break;
+		default:
+			if ((r = jra_common_option(ctx, &apply_help, opt, optarg)) != 0)
+				return r > 0 ? 0 : r;
+		}
+	}
+	if (argc - optind != 1)
+		return jra_usage_error(&apply_help, argc == optind ? "apply needs an FQDN" :
+				       "apply takes one FQDN, got %d arguments", argc - optind);
+	if (!o.period)
+		return jra_usage_error(&apply_help, "apply needs --period 1m or --period 1y");
+	if (strcmp(o.period, "1m") && strcmp(o.period, "1y"))
+		return jra_usage_error(&apply_help, "--period is 1m (a month) or 1y (a year), "
+				       "not '%s'", o.period);
+	if (o.subscriber && o.subscriber_name)
+		return jra_usage_error(&apply_help, "--subscriber and --subscriber-name exclude "
+				       "each other: the first names an existing subscriber, the "
+				       "second a new one");
+	if (o.subscriber && o.eab_out)
+		return jra_usage_error(&apply_help, "--eab-out needs a new subscriber: an "
+				       "existing one keeps its EAB credentials (see 'jra subscriber "
+				       "rotate-eab')");
+	/* terms §4: the registrar applies only for a subscriber who agreed to the terms */
+	if (!o.agree)
+		return jra_usage_error(&apply_help, "apply needs --agree-terms: by giving it you "
+				       "confirm that the subscriber has agreed to the current terms "
+				       "of service, whose version jra sends with the application");
+	if (!(fqdn = jra_fqdn_arg(argv[optind], &e)))
+		return jra_report(&e);
+	if (o.eab_out && !ctx->dry_run) {
+		/* created before asking the CA, so the only copy of the key has a home */
+		if ((fd = jra_eab_create(o.eab_out, &e)) < 0) {
+			free(fqdn);
+			return jra_report(&e);
+		}
+	}
+	r = apply(ctx, fqdn, &o, fd, &written, &e);
+	if (fd >= 0) {
+		close(fd);
+		if (!written)
+			unlink(o.eab_out);
+	}
+	free(fqdn);
+	return r < 0 ? jra_report(&e) : 0;
+}

@@ -1,0 +1,125 @@
+#include "cmds.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const cancel_usage[] = {
+	"jra cancel FQDN...",
+	"jra cancel -f FILE|-",
+	NULL,
+};
+
+static const char *const withdraw_usage[] = {
+	"jra withdraw-cancel FQDN...",
+	"jra withdraw-cancel -f FILE|-",
+	NULL,
+};
+
+static const char *const cancel_options[] = {
+	JRA_BATCH_HELP,
+	JRA_COMMON_HELP,
+	NULL,
+};
+
+static const struct jra_help cancel_help = {
+	cancel_usage,
+	"Files the cancellation of FQDNs: the service ends at the end of the end date\n"
+	"(terms §10.4); an FQDN whose usage has not started ends at once.",
+	cancel_options,
+};
+
+static const struct jra_help withdraw_help = {
+	withdraw_usage,
+	"Withdraws the cancellation of FQDNs, possible until their end date (terms §10.4):\n"
+	"the service then continues with the renewal period.",
+	cancel_options,
+};
+
+static const struct option cancel_longopts[] = {
+	JRA_BATCH_OPTIONS,
+	JRA_COMMON_OPTIONS,
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char *str(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+struct mode {
+	int withdraw;
+};
+
+static int cancel_request(void *arg, const char *fqdn, struct jra_request *req, struct jra_error *e)
+{
+	const struct mode *m = arg;
+
+	(void)e;
+	req->method = m->withdraw ? "DELETE" : "POST";
+	req->path = jra_fqdn_path(fqdn, "/cancellation");
+	return 0;
+}
+
+/* terms §10.4: say when the service ends, or that it goes on */
+static void cancel_show(void *arg, const char *fqdn, json_t *res, int index)
+{
+	const char *state = str(res, "state"), *end = str(res, "end_date");
+	const char *renewal = str(res, "renewal_period"), *reason = str(res, "end_reason");
+	const struct mode *m = arg;
+
+	(void)index;
+	if (m->withdraw) {
+		if (end)
+			printf("%s: cancellation withdrawn; the service continues: the period ends "
+			       "%s (JST) and renews for %s\n", fqdn, end, renewal ? renewal : "?");
+		else
+			printf("%s: cancellation withdrawn; the service continues\n", fqdn);
+	} else if (state && !strcmp(state, "ended")) {
+		printf("%s: ended at once (%s): its usage had not started\n", fqdn,
+		       reason ? reason : "ended");
+	} else if (end) {
+		printf("%s: cancellation filed; the service ends at the end of %s (JST)\n", fqdn,
+		       end);
+	} else {
+		printf("%s: cancellation filed (state %s)\n", fqdn, state ? state : "?");
+	}
+}
+
+static int run(int argc, char **argv, struct jra_ctx *ctx, int withdraw)
+{
+	const struct jra_help *h = withdraw ? &withdraw_help : &cancel_help;
+	struct mode m = { withdraw };
+	struct jra_batch_ops ops;
+	int opt, r;
+
+	while ((opt = getopt_long(argc, argv, JRA_COMMON_SHORT JRA_BATCH_SHORT, cancel_longopts,
+				  NULL)) != -1) {
+		if ((r = jra_common_option(ctx, h, opt, optarg)) != 0)
+			return r > 0 ? 0 : r;
+	}
+	if (optind == argc && !ctx->file)
+		return jra_usage_error(h, "%s needs FQDNs or -f FILE",
+				       withdraw ? "withdraw-cancel" : "cancel");
+	memset(&ops, 0, sizeof(ops));
+	ops.quiet_ok = 1;
+	ops.what = withdraw ? "withdraw the cancellation of" : "cancel";
+	ops.fqdn_items = 1;
+	ops.request = cancel_request;
+	ops.show = cancel_show;
+	ops.arg = &m;
+	ops.cols = jra_fqdn_columns;
+	ops.ncols = jra_fqdn_ncolumns;
+	return jra_run_batch(ctx, argc - optind, argv + optind, &ops);
+}
+
+int cmd_cancel(int argc, char **argv, struct jra_ctx *ctx)
+{
+	return run(argc, argv, ctx, 0);
+}
+
+int cmd_withdraw_cancel(int argc, char **argv, struct jra_ctx *ctx)
+{
+	return run(argc, argv, ctx, 1);
+}

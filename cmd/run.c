@@ -1,0 +1,85 @@
+#include "cmds.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+
+struct batch {
+	struct jra_ctx *ctx;
+	const struct jra_batch_ops *ops;
+	struct jra_items items;
+	struct jra_out out;
+	struct jra_tally tally;
+	int shown;
+};
+
+/* The next item as a request; a bad item comes back as a failure to report in order. */
+static int next_item(void *arg, struct jra_request *req, void **tag, struct jra_error *e)
+{
+	struct batch *b = arg;
+	const char *item;
+	char *norm = NULL;
+	int r;
+
+	if ((r = jra_items_next(&b->items, &item, e)) <= 0)
+		return r;
+	if (b->ops->fqdn_items) {
+		if (!(norm = jra_fqdn_arg(item, e))) {
+			*tag = jra_xstrdup(item);
+			return 1;
+		}
+	} else {
+		norm = jra_xstrdup(item);
+	}
+	*tag = norm;
+	if (b->ops->request(b->ops->arg, norm, req, e) < 0)
+		req->method = NULL;
+	return 1;
+}
+
+static void item_done(void *arg, void *tag, struct jra_request *req, int r, json_t *res,
+		      const struct jra_error *e)
+{
+	struct batch *b = arg;
+	struct jra_error err;
+	const char *item = tag;
+
+	if (r < 0) {
+		err = *e;
+		/* a request's failure names the item; a bad item names itself */
+		if (req->method)
+			jra_error_prefix(&err, "cannot %s '%s'", b->ops->what, item);
+		jra_report(&err);
+	} else if (res && b->ctx->format == JRA_FORMAT_TABLE) {
+		if (!(b->ctx->quiet && b->ops->quiet_ok))
+			b->ops->show(b->ops->arg, item, res, b->shown++);
+	} else if (res) {
+		jra_out_add(&b->out, res);
+	}
+	jra_tally_add(&b->tally, r);
+	free(req->path);
+	json_decref(req->body);
+	free(tag);
+}
+
+int jra_run_batch(struct jra_ctx *ctx, int argc, char **argv, const struct jra_batch_ops *ops)
+{
+	struct jra_error e = JRA_ERROR_INIT;
+	struct batch b;
+	int r;
+
+	memset(&b, 0, sizeof(b));
+	b.ctx = ctx;
+	b.ops = ops;
+	jra_out_init(&b.out, stdout, ctx->format, ops->cols, ops->ncols, argc > 1 || ctx->file);
+	jra_items_init(&b.items, argc, argv, ctx->file);
+	r = jra_client_run(ctx->client, ctx->jobs, next_item, item_done, &b, &e);
+	if (r < 0)
+		jra_tally_add(&b.tally, jra_report(&e));
+	jra_items_release(&b.items);
+	if (jra_out_finish(&b.out) < 0 && !b.tally.failed)
+		jra_tally_add(&b.tally, JRA_ERR_SOFTWARE);
+	jra_out_release(&b.out);
+	return jra_tally_result(&b.tally);
+}

@@ -1,0 +1,891 @@
+#include "client.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <openssl/rand.h>
+
+#include "buf.h"
+
+#define USER_AGENT "jra/" JRA_VERSION
+/* Backoff: 0.5 s doubling up to 30 s; Retry-After is honoured up to 5 minutes. */
+#define BACKOFF_BASE_MS 500L
+#define BACKOFF_MAX_MS 30000L
+#define RETRY_AFTER_MAX_MS 300000L
+#define LOG_BODY_MAX 4000
+
+struct jra_client {
+	CURL *easy;
+	char *endpoint;
+	char *ca_file;
+	const struct jra_key *key;
+	char *key_id;
+	char *registrar, *key_file;
+	struct jra_auth_hint auth;
+	long timeout, connect_timeout;
+	int retries;
+	int verbose;
+	FILE *log;
+	FILE *dry_run;
+	long last_status;
+};
+
+/* One request through all its attempts. */
+struct call {
+	const char *method;
+	char *url;
+	char *body;               /* NULL: no body */
+	size_t body_len;
+	char idem[37];            /* "" when not sent */
+	int attempt;              /* 1 for the first */
+	struct curl_slist *hdrs;
+	struct jra_buf resp;
+	struct jra_buf resp_hdrs; /* kept for -vv */
+	int toobig;
+	int replayed;
+	int may_retry;
+	char errbuf[CURL_ERROR_SIZE];
+	void *owner;              /* the multi driver's slot */
+	int rc;                   /* when done: 0 or a negative code with err */
+	json_t *result;           /* when done: the decoded answer, or NULL */
+	struct jra_error err;
+};
+
+char *jra_path_segment(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct jra_buf b = JRA_BUF_INIT;
+	unsigned char ch;
+
+	for (; *s; s++) {
+		ch = (unsigned char)*s;
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_' || ch == '~') {
+			jra_buf_addch(&b, (char)ch);
+		} else {
+			jra_buf_addch(&b, '%');
+			jra_buf_addch(&b, hex[ch >> 4]);
+			jra_buf_addch(&b, hex[ch & 15]);
+		}
+	}
+	return jra_buf_take(&b);
+}
+
+int jra_uuid4(char out[37])
+{
+	unsigned char r[16];
+
+	if (RAND_bytes(r, sizeof(r)) != 1)
+		return -1;
+	/* RFC 9562 section 5.4: version 4, variant 10. */
+	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
+	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11],
+		 r[12], r[13], r[14], r[15]);
+	return 0;
+}
+
+static void redact(json_t *v)
+{
+	const char *k;
+	json_t *m;
+	size_t i;
+
+	if (json_is_object(v)) {
+		json_object_foreach(v, k, m) {
+			if ((!strcmp(k, "hmac_key") || !strcmp(k, "secret_b64")) && !json_is_null(m))
+				json_object_set_new(v, k, json_string("[redacted]"));
+			else
+				redact(m);
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, m)
+			redact(m);
+	}
+}
+
+static int contains(const char *s, size_t len, const char *needle)
+{
+	size_t n = strlen(needle), i;
+
+	for (i = 0; i + n <= len; i++)
+		if (!memcmp(s + i, needle, n))
+			return 1;
+	return 0;
+}
+
+char *jra_redact_body(const char *body, size_t len)
+{
+	json_t *doc;
+	char *s;
+
+	doc = json_loadb(body, len, 0, NULL);
+	if (!doc) {
+		/* A secret could hide in what does not parse: show only a safe prefix. */
+		if (contains(body, len, "hmac_key") || contains(body, len, "secret"))
+			return jra_xasprintf("[%zu bytes, not JSON, not shown]", len);
+		return jra_sanitize(body, len, LOG_BODY_MAX);
+	}
+	redact(doc);
+	s = json_dumps(doc, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_decref(doc);
+	if (!s)
+		return jra_xstrdup("[not printable]");
+	if (strlen(s) > LOG_BODY_MAX) {
+		char *cut = jra_sanitize(s, strlen(s), LOG_BODY_MAX);
+
+		free(s);
+		return cut;
+	}
+	return s;
+}
+
+char *jra_redact_signature(const char *value)
+{
+	struct jra_buf b = JRA_BUF_INIT;
+	const char *p = value, *colon, *end;
+
+	/* Keep labels, drop the byte sequences between colons. */
+	while ((colon = strchr(p, ':'))) {
+		jra_buf_add(&b, p, (size_t)(colon - p) + 1);
+		end = strchr(colon + 1, ':');
+		if (!end) {
+			p = colon + 1 + strlen(colon + 1);
+			break;
+		}
+		jra_buf_addstr(&b, "[redacted]:");
+		p = end + 1;
+	}
+	jra_buf_addstr(&b, p);
+	return jra_buf_take(&b);
+}
+
+int jra_client_new(const struct jra_client_opts *o, struct jra_client **out,
+		   struct jra_error *e)
+{
+	struct jra_client *c;
+
+	*out = NULL;
+	c = jra_xcalloc(1, sizeof(*c));
+	c->easy = curl_easy_init();
+	if (!c->easy) {
+		free(c);
+		return jra_error(e, JRA_ERR_SOFTWARE, "cannot create a libcurl handle");
+	}
+	c->endpoint = jra_xstrdup(o->endpoint);
+	c->ca_file = o->ca_file ? jra_xstrdup(o->ca_file) : NULL;
+	c->key = o->key;
+	c->key_id = jra_xstrdup(o->key_id ? o->key_id : "");
+	c->registrar = o->auth.registrar ? jra_xstrdup(o->auth.registrar) : NULL;
+	c->key_file = o->auth.key_file ? jra_xstrdup(o->auth.key_file) : NULL;
+	c->auth.registrar = c->registrar;
+	c->auth.key_id = c->key_id;
+	c->auth.key_file = c->key_file;
+	c->timeout = o->timeout > 0 ? o->timeout : 30;
+	c->connect_timeout = o->connect_timeout > 0 ? o->connect_timeout : 10;
+	c->retries = o->retries >= 0 ? o->retries : 0;
+	c->verbose = o->verbose;
+	c->log = o->log;
+	c->dry_run = o->dry_run;
+	*out = c;
+	return 0;
+}
+
+void jra_client_free(struct jra_client *c)
+{
+	if (!c)
+		return;
+	curl_easy_cleanup(c->easy);
+	free(c->endpoint);
+	free(c->ca_file);
+	free(c->key_id);
+	free(c->registrar);
+	free(c->key_file);
+	free(c);
+}
+
+void jra_client_set_limits(struct jra_client *c, long timeout, int retries)
+{
+	if (timeout > 0)
+		c->timeout = timeout;
+	if (retries >= 0)
+		c->retries = retries;
+}
+
+void jra_client_set_dry_run(struct jra_client *c, FILE *fp)
+{
+	c->dry_run = fp;
+}
+
+long jra_client_last_status(const struct jra_client *c)
+{
+	return c->last_status;
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *arg)
+{
+	struct call *call = arg;
+
+	if (jra_buf_add(&call->resp, data, size * n) < 0) {
+		call->toobig = 1;
+		return 0;
+	}
+	return size * n;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *arg)
+{
+	struct call *call = arg;
+	size_t len = size * n;
+
+	if (len >= 20 && !strncasecmp(data, "Idempotent-Replayed:", 20)) {
+		const char *v = data + 20;
+
+		while (*v == ' ')
+			v++;
+		call->replayed = !strncasecmp(v, "true", 4);
+	}
+	/* Headers are small; past the cap they are just not logged. */
+	jra_buf_add(&call->resp_hdrs, data, len);
+	return len;
+}
+
+static void add_header(struct call *call, const char *name, const char *value)
+{
+	char *line = jra_xasprintf("%s: %s", name, value);
+	struct curl_slist *l = curl_slist_append(call->hdrs, line);
+
+	free(line);
+	if (!l) {
+		fprintf(stderr, "jra: out of memory building request headers\n");
+		abort();
+	}
+	call->hdrs = l;
+}
+
+static void log_request_headers(struct jra_client *c, struct call *call)
+{
+	const struct curl_slist *h;
+	char *red;
+
+	fprintf(c->log, "> %s %s\n> User-Agent: %s\n", call->method, call->url, USER_AGENT);
+	for (h = call->hdrs; h; h = h->next) {
+		if (!strncasecmp(h->data, "Signature:", 10)) {
+			red = jra_redact_signature(h->data + 10);
+			fprintf(c->log, "> Signature:%s\n", red);
+			free(red);
+		} else if (strcmp(h->data, "Expect:")) {
+			fprintf(c->log, "> %s\n", h->data);
+		}
+	}
+	if (call->body) {
+		red = jra_redact_body(call->body, call->body_len);
+		fprintf(c->log, "> %s\n", red);
+		free(red);
+	}
+}
+
+static void log_response_headers(struct jra_client *c, struct call *call)
+{
+	const char *p = jra_buf_str(&call->resp_hdrs), *nl;
+	char *line;
+	size_t n;
+
+	for (; *p; p = *nl ? nl + 1 : nl) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			nl = p + strlen(p);
+		n = (size_t)(nl - p);
+		if (n && p[n - 1] == '\r')
+			n--;
+		if (!n)
+			continue;
+		line = jra_sanitize(p, n, 1000);
+		fprintf(c->log, "< %s\n", line);
+		free(line);
+	}
+}
+
+/* Signs this attempt (a fresh nonce and time each) and builds its headers. */
+static int sign_attempt(struct jra_client *c, struct call *call, struct jra_error *e)
+{
+	struct jra_sig_headers sh = { NULL, NULL, NULL };
+	struct jra_sig_request sr;
+	int r;
+
+	curl_slist_free_all(call->hdrs);
+	call->hdrs = NULL;
+	memset(&sr, 0, sizeof(sr));
+	sr.method = call->method;
+	sr.target_uri = call->url;
+	sr.body = call->body;
+	sr.body_len = call->body_len;
+	sr.content_type = call->body ? "application/json" : NULL;
+	sr.idempotency_key = call->idem[0] ? call->idem : NULL;
+	sr.keyid = c->key_id;
+	sr.created = (int64_t)time(NULL);
+	if ((r = jra_sign_request(c->key, &sr, &sh, e)) < 0)
+		return r;
+	add_header(call, "Accept", "application/json, application/problem+json");
+	if (call->body) {
+		add_header(call, "Content-Type", "application/json");
+		add_header(call, "Content-Digest", sh.content_digest);
+	}
+	if (call->idem[0])
+		add_header(call, "Idempotency-Key", call->idem);
+	add_header(call, "Signature-Input", sh.signature_input);
+	add_header(call, "Signature", sh.signature);
+	/* No "Expect: 100-continue" round trip for small bodies. */
+	call->hdrs = curl_slist_append(call->hdrs, "Expect:");
+	jra_sig_headers_release(&sh);
+	return 0;
+}
+
+/* Every libcurl option jra sets, in one place; the handle is reset first so
+ * that nothing from the previous request leaks into this one (the reset
+ * keeps live connections and TLS sessions). */
+static void setopts(struct jra_client *c, CURL *h, struct call *call)
+{
+	curl_easy_reset(h);
+	curl_easy_setopt(h, CURLOPT_PRIVATE, call);
+	curl_easy_setopt(h, CURLOPT_URL, call->url);
+	curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
+#else
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS);
+#endif
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	if (c->ca_file)
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, c->connect_timeout);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, c->timeout);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, USER_AGENT);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, call->errbuf);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, call);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, call);
+	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)JRA_RESPONSE_MAX);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, call->hdrs);
+	if (!strcmp(call->method, "GET")) {
+		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	} else {
+		if (strcmp(call->method, "POST"))
+			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, call->method);
+		else
+			curl_easy_setopt(h, CURLOPT_POST, 1L);
+		if (call->body) {
+			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)call->body_len);
+			curl_easy_setopt(h, CURLOPT_POSTFIELDS, call->body);
+		}
+	}
+}
+
+static int retryable_curl(CURLcode res)
+{
+	switch (res) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int curl_failure(struct jra_client *c, struct call *call, CURLcode res,
+			struct jra_error *e)
+{
+	const char *why = call->errbuf[0] ? call->errbuf : curl_easy_strerror(res);
+
+	if (call->toobig || res == CURLE_FILESIZE_EXCEEDED)
+		return jra_error(e, JRA_ERR_DATA, "the CA's answer is larger than %d bytes",
+				 JRA_RESPONSE_MAX);
+	switch (res) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+		jra_error(e, JRA_ERR_CONFIG, "cannot verify the CA's TLS certificate: %s", why);
+		return jra_error_hint(e, c->ca_file ? "check that ca_file '%s' holds the CA "
+				      "that signed the server's certificate" :
+				      "set ca_file in the profile if the server's certificate is "
+				      "not from a public CA%s", c->ca_file ? c->ca_file : "");
+	case CURLE_URL_MALFORMAT:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		jra_error(e, JRA_ERR_CONFIG, "bad endpoint URL '%s': %s", c->endpoint, why);
+		return jra_error_hint(e, "fix 'endpoint' in the profile");
+	case CURLE_OPERATION_TIMEDOUT:
+		jra_error(e, JRA_ERR_TEMP, "no answer within %ld s: %s", c->timeout, why);
+		return jra_error_hint(e, "run again later, or allow more time with --timeout");
+	default:
+		jra_error(e, JRA_ERR_TEMP, "cannot reach the CA: %s", why);
+		return jra_error_hint(e, "check the network and the endpoint '%s', and run "
+				      "again later", c->endpoint);
+	}
+}
+
+/* A random delay for attempt n (1-based) in [d/2, d], d = base * 2^(n-1). */
+static long backoff_ms(int attempt)
+{
+	unsigned char r[2];
+	long d = BACKOFF_BASE_MS;
+	int i;
+
+	for (i = 1; i < attempt && d < BACKOFF_MAX_MS; i++)
+		d *= 2;
+	if (d > BACKOFF_MAX_MS)
+		d = BACKOFF_MAX_MS;
+	if (RAND_bytes(r, 2) != 1)
+		return d;
+	return d / 2 + (long)(((unsigned)r[0] << 8 | r[1]) % (unsigned)(d / 2 + 1));
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static int decode_success(struct call *call, json_t **out, struct jra_error *e)
+{
+	json_error_t je;
+	char *clean;
+
+	if (call->resp.len == 0)
+		return 0;
+	*out = json_loadb(call->resp.buf, call->resp.len, JSON_REJECT_DUPLICATES, &je);
+	if (!*out || !(json_is_object(*out) || json_is_array(*out))) {
+		json_decref(*out);
+		*out = NULL;
+		clean = jra_sanitize(call->resp.buf, call->resp.len, 60);
+		jra_error(e, JRA_ERR_DATA, "the CA's answer is not a JSON object (%s): '%s'",
+			  je.text[0] ? je.text : "not an object", clean);
+		free(clean);
+		return jra_error_hint(e, "check that 'endpoint' in the profile is the CA's "
+				      "registrar API");
+	}
+	return 0;
+}
+
+static void call_release(struct call *call)
+{
+	free(call->url);
+	free(call->body);
+	curl_slist_free_all(call->hdrs);
+	jra_buf_release(&call->resp);
+	jra_buf_release(&call->resp_hdrs);
+	json_decref(call->result);
+	memset(call, 0, sizeof(*call));
+}
+
+/* Builds the request once for all its attempts; in a dry run prints it and is done. */
+static int call_init(struct jra_client *c, struct call *call, const char *method,
+		     const char *path, json_t *body)
+{
+	struct jra_error *e = &call->err;
+
+	memset(call, 0, sizeof(*call));
+	call->method = method;
+	call->url = jra_xasprintf("%s%s", c->endpoint, path);
+	jra_buf_init(&call->resp, JRA_RESPONSE_MAX);
+	jra_buf_init(&call->resp_hdrs, 64 * 1024);
+	if (body) {
+		call->body = json_dumps(body, JSON_COMPACT);
+		if (!call->body)
+			return call->rc = jra_error(e, JRA_ERR_SOFTWARE, "cannot encode the request "
+						    "body");
+		call->body_len = strlen(call->body);
+	} else if (!strcmp(method, "POST")) {
+		call->body = jra_xstrdup("{}");
+		call->body_len = 2;
+	}
+	if (strcmp(method, "GET") && jra_uuid4(call->idem) < 0)
+		return call->rc = jra_error(e, JRA_ERR_SOFTWARE, "cannot make an idempotency key: "
+					    "no randomness");
+	/* contract §3: retry only what the server can tell apart from a new request */
+	call->may_retry = !strcmp(method, "GET") || call->idem[0];
+	if (c->dry_run) {
+		fprintf(c->dry_run, "%s %s\n", call->method, call->url);
+		if (call->body)
+			fprintf(c->dry_run, "%.*s\n", (int)call->body_len, call->body);
+	}
+	return 0;
+}
+
+/* Readies the next attempt on handle h: fresh buffers, a fresh signature. */
+static int call_start(struct jra_client *c, struct call *call, CURL *h)
+{
+	call->attempt++;
+	jra_buf_reset(&call->resp);
+	jra_buf_reset(&call->resp_hdrs);
+	call->toobig = call->replayed = 0;
+	call->errbuf[0] = '\0';
+	if ((call->rc = sign_attempt(c, call, &call->err)) < 0)
+		return call->rc;
+	setopts(c, h, call);
+	if (c->log && c->verbose >= 2)
+		log_request_headers(c, call);
+	return 0;
+}
+
+static void log_outcome(struct jra_client *c, struct call *call, CURL *h, CURLcode res,
+			long status)
+{
+	curl_off_t total_us = 0;
+	char *red;
+
+	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &total_us);
+	if (res == CURLE_OK)
+		fprintf(c->log, "jra: %s %s -> %ld%s (%.3f s)\n", call->method, call->url, status,
+			call->replayed ? " replayed" : "", (double)total_us / 1e6);
+	else
+		fprintf(c->log, "jra: %s %s -> %s (%.3f s)\n", call->method, call->url,
+			call->errbuf[0] ? call->errbuf : curl_easy_strerror(res),
+			(double)total_us / 1e6);
+	if (c->verbose >= 2 && res == CURLE_OK) {
+		log_response_headers(c, call);
+		if (call->resp.len) {
+			red = jra_redact_body(call->resp.buf, call->resp.len);
+			fprintf(c->log, "< %s\n", red);
+			free(red);
+		}
+	}
+}
+
+/*
+ * Judges an attempt that ended with res on h: -1 when the call is done
+ * (call->rc and call->result hold the outcome), else the milliseconds to
+ * wait before the next attempt.
+ */
+static long call_finish(struct jra_client *c, struct call *call, CURL *h, CURLcode res)
+{
+	struct jra_error *e = &call->err;
+	curl_off_t retry_after = 0;
+	long status = 0, delay, wait_ms;
+	char *ctype = NULL, *loc = NULL, *red;
+	int retry = 0;
+
+	if (res == CURLE_OK) {
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+		curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after);
+	}
+	c->last_status = status;
+	if (c->log && c->verbose >= 1)
+		log_outcome(c, call, h, res, status);
+	if (res != CURLE_OK) {
+		call->rc = curl_failure(c, call, res, e);
+		retry = call->may_retry && retryable_curl(res) && !call->toobig;
+	} else if (status >= 200 && status < 300) {
+		call->rc = decode_success(call, &call->result, e);
+		return -1;
+	} else if (status >= 300 && status < 400) {
+		curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc);
+		red = jra_sanitize(loc ? loc : "", loc ? strlen(loc) : 0, 200);
+		call->rc = jra_error(e, JRA_ERR_DATA, "the CA answered HTTP %ld, a redirect to "
+				     "'%s'; jra does not follow redirects", status, red);
+		free(red);
+		jra_error_hint(e, "check 'endpoint' in the profile");
+		return -1;
+	} else {
+		curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ctype);
+		call->rc = jra_problem_decode(status, ctype, call->resp.buf, call->resp.len,
+					      &c->auth, e);
+		retry = call->may_retry && (status == 429 || status >= 500 ||
+					    (status == 409 && call->rc == JRA_ERR_TEMP));
+		/* after the last retry a 5xx means the CA is unavailable */
+		if (status >= 500)
+			call->rc = e->code = JRA_ERR_UNAVAILABLE;
+	}
+	if (!retry || call->attempt > c->retries) {
+		if (retry && call->attempt > 1)
+			jra_error_prefix(e, "after %d attempts", call->attempt);
+		return -1;
+	}
+	delay = backoff_ms(call->attempt);
+	if (retry_after > 0) {
+		wait_ms = (long)retry_after * 1000;
+		if (wait_ms > RETRY_AFTER_MAX_MS) {
+			jra_error_hint(e, "the CA asks to wait %ld s; run again then", wait_ms / 1000);
+			return -1;
+		}
+		if (wait_ms > delay)
+			delay = wait_ms;
+	}
+	if (c->log && c->verbose >= 1)
+		fprintf(c->log, "jra: %s; retrying in %.1f s (attempt %d of %d)\n", e->msg,
+			(double)delay / 1000, call->attempt + 1, c->retries + 1);
+	return delay;
+}
+
+/* The outcome of a finished call, moved to the caller. */
+static int call_take(struct call *call, json_t **out, struct jra_error *e)
+{
+	*out = call->result;
+	call->result = NULL;
+	if (call->rc < 0 && e)
+		*e = call->err;
+	return call->rc;
+}
+
+int jra_client_call(struct jra_client *c, const char *method, const char *path,
+		    json_t *body, json_t **out, struct jra_error *e)
+{
+	struct call call;
+	long delay;
+	int r;
+
+	*out = NULL;
+	c->last_status = 0;
+	if (call_init(c, &call, method, path, body) < 0 || c->dry_run)
+		goto out;
+	for (;;) {
+		if (call_start(c, &call, c->easy) < 0)
+			break;
+		delay = call_finish(c, &call, c->easy, curl_easy_perform(c->easy));
+		if (delay < 0)
+			break;
+		sleep_ms(delay);
+	}
+out:
+	r = call_take(&call, out, e);
+	call_release(&call);
+	return r;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int run_sequential(struct jra_client *c, jra_next_fn next, jra_done_fn done, void *arg,
+			  struct jra_error *e)
+{
+	struct jra_request req;
+	struct jra_error ie;
+	json_t *res;
+	void *tag;
+	int r;
+
+	for (;;) {
+		memset(&req, 0, sizeof(req));
+		tag = NULL;
+		jra_error_clear(&ie);
+		if ((r = next(arg, &req, &tag, &ie)) <= 0)
+			break;
+		res = NULL;
+		if (req.method)
+			r = jra_client_call(c, req.method, req.path, req.body, &res, &ie);
+		else
+			r = ie.code;
+		done(arg, tag, &req, r, res, &ie);
+		json_decref(res);
+	}
+	if (r < 0 && e)
+		*e = ie;
+	return r < 0 ? r : 0;
+}
+
+enum slot_state { SLOT_WAITING, SLOT_RUNNING, SLOT_DONE };
+
+/* One item in the reorder window. */
+struct slot {
+	enum slot_state state;
+	struct call call;
+	struct jra_request req;
+	void *tag;
+	long long due;            /* SLOT_WAITING: not before this (ms, monotonic) */
+};
+
+struct runner {
+	struct jra_client *c;
+	CURLM *multi;
+	CURL **idle;              /* handles not in use */
+	int nidle;
+	struct slot *slots;       /* ring of window slots, by sequence number */
+	unsigned long window, head, tail;
+};
+
+/* Reads one item into the slot after the tail; 0 at the end of input, < 0 on error. */
+static int fill_one(struct runner *rn, jra_next_fn next, void *arg, struct jra_error *ie)
+{
+	struct slot *s = &rn->slots[rn->tail % rn->window];
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	if ((r = next(arg, &s->req, &s->tag, ie)) <= 0)
+		return r;
+	rn->tail++;
+	if (!s->req.method) {
+		s->call.rc = ie->code;
+		s->call.err = *ie;
+		s->state = SLOT_DONE;
+	} else if (call_init(rn->c, &s->call, s->req.method, s->req.path, s->req.body) < 0 ||
+		   rn->c->dry_run) {
+		s->state = SLOT_DONE;
+	} else {
+		s->call.owner = s;
+		s->state = SLOT_WAITING;
+	}
+	return 1;
+}
+
+static void deliver(struct runner *rn, jra_done_fn done, void *arg)
+{
+	struct slot *s;
+	json_t *res;
+	int r;
+
+	while (rn->head < rn->tail && (s = &rn->slots[rn->head % rn->window])->state == SLOT_DONE) {
+		r = call_take(&s->call, &res, NULL);
+		done(arg, s->tag, &s->req, r, res, &s->call.err);
+		json_decref(res);
+		call_release(&s->call);
+		rn->head++;
+	}
+}
+
+/* Starts waiting items whose time has come, while handles are free. */
+static void start_due(struct runner *rn, long long now)
+{
+	unsigned long seq;
+	struct slot *s;
+	CURL *h;
+
+	for (seq = rn->head; seq < rn->tail && rn->nidle > 0; seq++) {
+		s = &rn->slots[seq % rn->window];
+		if (s->state != SLOT_WAITING || s->due > now)
+			continue;
+		h = rn->idle[--rn->nidle];
+		if (call_start(rn->c, &s->call, h) < 0) {
+			rn->idle[rn->nidle++] = h;
+			s->state = SLOT_DONE;
+			continue;
+		}
+		curl_multi_add_handle(rn->multi, h);
+		s->state = SLOT_RUNNING;
+	}
+}
+
+/* Collects finished transfers: done, or waiting for a retry. */
+static int collect(struct runner *rn)
+{
+	struct call *call;
+	struct slot *s;
+	CURLMsg *msg;
+	long delay;
+	int left, n = 0;
+	CURL *h;
+
+	while ((msg = curl_multi_info_read(rn->multi, &left))) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		h = msg->easy_handle;
+		call = NULL;
+		curl_easy_getinfo(h, CURLINFO_PRIVATE, (char **)&call);
+		s = call->owner;
+		delay = call_finish(rn->c, call, h, msg->data.result);
+		curl_multi_remove_handle(rn->multi, h);
+		rn->idle[rn->nidle++] = h;
+		if (delay < 0) {
+			s->state = SLOT_DONE;
+		} else {
+			s->state = SLOT_WAITING;
+			s->due = now_ms() + delay;
+		}
+		n++;
+	}
+	return n;
+}
+
+/* How long to wait for sockets: until the next retry is due, at most 1 s. */
+static int poll_timeout(struct runner *rn, long long now)
+{
+	long long t = 1000;
+	unsigned long seq;
+	struct slot *s;
+
+	for (seq = rn->head; seq < rn->tail; seq++) {
+		s = &rn->slots[seq % rn->window];
+		if (s->state == SLOT_WAITING && s->due - now < t)
+			t = s->due - now;
+	}
+	return t < 0 ? 0 : (int)t;
+}
+
+int jra_client_run(struct jra_client *c, int jobs, jra_next_fn next, jra_done_fn done,
+		   void *arg, struct jra_error *e)
+{
+	struct jra_error ie = JRA_ERROR_INIT;
+	struct runner rn;
+	int i, r = 0, eof = 0, running;
+
+	if (jobs <= 1 || c->dry_run)
+		return run_sequential(c, next, done, arg, e);
+	memset(&rn, 0, sizeof(rn));
+	rn.c = c;
+	rn.window = (unsigned long)jobs * JRA_WINDOW_PER_JOB;
+	rn.slots = jra_xcalloc(rn.window, sizeof(*rn.slots));
+	rn.idle = jra_xcalloc((size_t)jobs, sizeof(*rn.idle));
+	rn.multi = curl_multi_init();
+	if (!rn.multi) {
+		r = jra_error(e, JRA_ERR_SOFTWARE, "cannot create a libcurl multi handle");
+		goto out;
+	}
+	curl_multi_setopt(rn.multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)jobs);
+	for (i = 0; i < jobs; i++) {
+		if (!(rn.idle[rn.nidle] = curl_easy_init())) {
+			r = jra_error(e, JRA_ERR_SOFTWARE, "cannot create a libcurl handle");
+			goto out;
+		}
+		rn.nidle++;
+	}
+	for (;;) {
+		while (!eof && rn.tail - rn.head < rn.window) {
+			jra_error_clear(&ie);
+			if ((r = fill_one(&rn, next, arg, &ie)) <= 0) {
+				eof = 1;
+				if (r < 0 && e)
+					*e = ie;
+			}
+		}
+		deliver(&rn, done, arg);
+		if (eof && rn.head == rn.tail)
+			break;
+		start_due(&rn, now_ms());
+		curl_multi_perform(rn.multi, &running);
+		if (collect(&rn))
+			continue;
+		curl_multi_poll(rn.multi, NULL, 0, poll_timeout(&rn, now_ms()), NULL);
+	}
+out:
+	for (i = 0; i < rn.nidle; i++)
+		curl_easy_cleanup(rn.idle[i]);
+	if (rn.multi)
+		curl_multi_cleanup(rn.multi);
+	free(rn.idle);
+	free(rn.slots);
+	return r < 0 ? r : 0;
+}

@@ -1,0 +1,59 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "tap.h"
+
+static void redacted(const char *body, const char *want, const char *name)
+{
+	char *s = jra_redact_body(body, strlen(body));
+
+	is_str(s, want, name);
+	free(s);
+}
+
+int main(void)
+{
+	char uuid[37], uuid2[37], *s;
+	int i, good = 1;
+
+	/* contract §1: "*.example.jp" -> "%2A.example.jp" */
+	s = jra_path_segment("*.example.jp");
+	is_str(s, "%2A.example.jp", "wildcard percent-encoded");
+	free(s);
+	s = jra_path_segment("a/b?c#d%e f");
+	is_str(s, "a%2Fb%3Fc%23d%25e%20f", "reserved characters encoded");
+	free(s);
+	s = jra_path_segment("xn--wgv71a.jp");
+	is_str(s, "xn--wgv71a.jp", "A-labels unchanged");
+	free(s);
+
+	ok(jra_uuid4(uuid) == 0 && jra_uuid4(uuid2) == 0, "two UUIDs");
+	ok(strlen(uuid) == 36 && uuid[8] == '-' && uuid[13] == '-' && uuid[18] == '-' &&
+	   uuid[23] == '-', "UUID layout 8-4-4-4-12");
+	ok(uuid[14] == '4', "version 4");
+	ok(strchr("89ab", uuid[19]) != NULL, "variant 10");
+	for (i = 0; i < 36; i++)
+		if (i != 8 && i != 13 && i != 18 && i != 23 && !strchr("0123456789abcdef", uuid[i]))
+			good = 0;
+	ok(good, "lower-case hex digits");
+	ok(strcmp(uuid, uuid2) != 0, "UUIDs differ");
+
+	redacted("{\"eab\":{\"kid\":\"k1\",\"hmac_key\":\"c2VjcmV0\"}}",
+		 "{\"eab\":{\"kid\":\"k1\",\"hmac_key\":\"[redacted]\"}}", "nested hmac_key redacted");
+	redacted("[{\"hmac_key\":\"x\"},{\"keys\":[{\"secret_b64\":\"y\"}]}]",
+		 "[{\"hmac_key\":\"[redacted]\"},{\"keys\":[{\"secret_b64\":\"[redacted]\"}]}]",
+		 "hmac_key and secret_b64 redacted inside arrays");
+	redacted("{\"hmac_key\":null}", "{\"hmac_key\":null}", "a null hmac_key stays null");
+	redacted("{\"hmac_key\": \"abc\"", "[18 bytes, not JSON, not shown]",
+		 "broken JSON holding a key is not shown");
+	redacted("plain \x1b[2J text", "plain ?[2J text", "other text is sanitised");
+
+	s = jra_redact_signature("sig1=:AAAA/BBB==:");
+	is_str(s, "sig1=:[redacted]:", "Signature value redacted");
+	free(s);
+	s = jra_redact_signature("sig1=:AAAA:, sig2=:BBBB:");
+	is_str(s, "sig1=:[redacted]:, sig2=:[redacted]:", "every signature redacted");
+	free(s);
+	return done_testing();
+}
