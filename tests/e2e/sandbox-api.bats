@@ -1,0 +1,225 @@
+#!/usr/bin/env bats
+# jra-sandbox's registrar API beyond the life of one FQDN: lists and
+# their cursors, PATCH, subscribers and EAB rotation, Idempotency-Key
+# (contract §3), injected faults and the rate limit.
+
+load helpers
+
+setup() {
+	start_sandbox --now 2026-06-01T01:00:00Z
+}
+
+teardown() {
+	stop_sandbox
+}
+
+apply() {
+	run sbx_req fqdns --data "{\"fqdn\":\"$1\",\"period\":\"1m\",\"agreed_terms_version\":\"2025-08-22\"${2:+,$2}}"
+	[ "$(http_status)" = 201 ]
+}
+
+# The fqdn members of the items in $output, one a line.
+item_fqdns() {
+	http_body | grep -o '"fqdn":"[^"]*"' | sed 's/"fqdn":"\(.*\)"/\1/'
+}
+
+@test "GET /fqdns pages in fqdn order with a cursor that survives changes" {
+	for n in e a d c b; do
+		apply "$n.example.jp"
+	done
+	run sbx_req 'fqdns?limit=2'
+	[ "$(http_status)" = 200 ]
+	[ "$(item_fqdns | tr '\n' ' ')" = "a.example.jp b.example.jp " ]
+	local cursor
+	cursor=$(json_str next_cursor)
+	[ -n "$cursor" ]
+	# an FQDN that sorts before the cursor appears meanwhile: the next page does not move
+	apply 0.example.jp
+	run sbx_req "fqdns?limit=2&cursor=$cursor"
+	[ "$(item_fqdns | tr '\n' ' ')" = "c.example.jp d.example.jp " ]
+	cursor=$(json_str next_cursor)
+	run sbx_req "fqdns?limit=2&cursor=$cursor"
+	[ "$(item_fqdns | tr '\n' ' ')" = "e.example.jp " ]
+	[[ "$(http_body)" == *'"next_cursor":null'* ]]
+}
+
+@test "GET /fqdns filters by state, subscriber and end date" {
+	apply a.example.jp
+	local kid sub
+	kid=$(json_str kid)
+	sub=$(json_str subscriber)
+	apply b.example.jp
+	run sbx_api POST issuance "{\"eab_kid\":\"$kid\",\"names\":[\"a.example.jp\"]}"
+	run sbx_req 'fqdns?state=active'
+	[ "$(item_fqdns | tr '\n' ' ')" = "a.example.jp " ]
+	run sbx_req 'fqdns?state=applied'
+	[ "$(item_fqdns | tr '\n' ' ')" = "b.example.jp " ]
+	run sbx_req "fqdns?subscriber=$sub"
+	[ "$(item_fqdns | tr '\n' ' ')" = "a.example.jp " ]
+	# the end date is 2026-07-31; both bounds are exclusive
+	run sbx_req 'fqdns?end_before=2026-08-01'
+	[ "$(item_fqdns | tr '\n' ' ')" = "a.example.jp " ]
+	run sbx_req 'fqdns?end_before=2026-07-31'
+	[ "$(item_fqdns)" = "" ]
+	run sbx_req 'fqdns?end_after=2026-07-30'
+	[ "$(item_fqdns | tr '\n' ' ')" = "a.example.jp " ]
+	run sbx_req 'fqdns?state=gone'
+	[ "$(http_status)" = 400 ]
+	run sbx_req 'fqdns?limit=1001'
+	[ "$(http_status)" = 400 ]
+}
+
+@test "PATCH changes renewal_period and customer_ref, and nothing else" {
+	apply a.example.jp '"customer_ref":"c-1"'
+	run sbx_req fqdns/a.example.jp -X PATCH --data '{"customer_ref":"c-2","renewal_period":"1y"}'
+	[ "$(http_status)" = 200 ]
+	[ "$(json_str customer_ref)" = c-2 ]
+	[ "$(json_str renewal_period)" = 1y ]
+	[ "$(json_str period)" = 1m ]
+	run sbx_req fqdns/a.example.jp -X PATCH --data '{"period":"1y"}'
+	[ "$(http_status)" = 400 ]
+	run sbx_req fqdns/a.example.jp/cancellation -X POST
+	run sbx_req fqdns/a.example.jp -X PATCH --data '{"customer_ref":"c-3"}'
+	[ "$(http_status)" = 409 ]
+	[ "$(problem_type)" = invalid-state ]
+}
+
+@test "subscribers: create, read, rotate EAB; the old kid stops working" {
+	run sbx_req subscribers --data '{"name":"Example Co","customer_ref":"cust-9"}'
+	[ "$(http_status)" = 201 ]
+	local id kid hmac
+	id=$(json_str id)
+	kid=$(json_str kid)
+	hmac=$(json_str hmac_key)
+	# 256 bits in base64url without padding
+	[ "${#hmac}" -eq 43 ]
+	[[ "$hmac" =~ ^[A-Za-z0-9_-]+$ ]]
+	[ "$(json_str eab_kid)" = "$kid" ]
+	run sbx_req "subscribers/$id"
+	[ "$(http_status)" = 200 ]
+	[ "$(json_str customer_ref)" = cust-9 ]
+	[[ "$(http_body)" != *hmac_key* ]]
+	apply a.example.jp "\"subscriber\":\"$id\""
+	[[ "$(http_body)" != *'"eab"'* ]]
+	run sbx_req "subscribers/$id/eab" -X POST
+	[ "$(http_status)" = 200 ]
+	local kid2
+	kid2=$(json_str kid)
+	[ -n "$kid2" ] && [ "$kid2" != "$kid" ]
+	run sbx_api POST issuance "{\"eab_kid\":\"$kid\",\"names\":[\"a.example.jp\"]}"
+	[ "$(http_status)" = 401 ]
+	run sbx_api POST issuance "{\"eab_kid\":\"$kid2\",\"names\":[\"a.example.jp\"]}"
+	[ "$(http_status)" = 201 ]
+	run sbx_req subscribers/S999999
+	[ "$(http_status)" = 404 ]
+}
+
+@test "contract §3: the same Idempotency-Key and request answers the first response again" {
+	local body='{"fqdn":"a.example.jp","period":"1m","agreed_terms_version":"2025-08-22"}'
+	run sbx_req fqdns --data "$body" --idempotency-key key-1
+	[ "$(http_status)" = 201 ]
+	local first
+	first=$(http_body)
+	[ -z "$(http_header Idempotent-Replayed)" ]
+	run sbx_req fqdns --data "$body" --idempotency-key key-1
+	[ "$(http_status)" = 201 ]
+	[ "$(http_header Idempotent-Replayed)" = true ]
+	[ "$(http_body)" = "$first" ]
+	run sbx_req fqdns --data '{"fqdn":"b.example.jp","period":"1m","agreed_terms_version":"2025-08-22"}' \
+		--idempotency-key key-1
+	[ "$(http_status)" = 422 ]
+	[ "$(problem_type)" = idempotency-key-reuse ]
+	# kept 24 h
+	run sbx_api POST clock/advance '{"seconds":86401}'
+	run sbx_req fqdns --data "$body" --idempotency-key key-1
+	[ "$(http_status)" = 409 ]
+	[ "$(problem_type)" = fqdn-in-service ]
+}
+
+@test "contract §3: a key still in progress answers 409 idempotency-key-in-use" {
+	run sbx_api POST faults '{"mode":"delay","count":1,"delay_ms":2500}'
+	[ "$(http_status)" = 200 ]
+	local body='{"fqdn":"a.example.jp","period":"1m","agreed_terms_version":"2025-08-22"}'
+	sbx_req fqdns --data "$body" --idempotency-key slow-1 >"$SANDBOX_DIR/first.out" 3>&- &
+	local pid=$!
+	sleep 1
+	run sbx_req fqdns --data "$body" --idempotency-key slow-1
+	[ "$(http_status)" = 409 ]
+	[ "$(problem_type)" = idempotency-key-in-use ]
+	wait "$pid"
+	output=$(cat "$SANDBOX_DIR/first.out")
+	[ "$(http_status)" = 201 ]
+}
+
+@test "fault status-503 answers 503 with Retry-After for the next N requests" {
+	run sbx_api POST faults '{"mode":"status-503","count":2}'
+	run sbx_req terms
+	[ "$(http_status)" = 503 ]
+	[ "$(problem_type)" = unavailable ]
+	[ -n "$(http_header Retry-After)" ]
+	run sbx_req terms
+	[ "$(http_status)" = 503 ]
+	run sbx_req terms
+	[ "$(http_status)" = 200 ]
+}
+
+@test "fault drop-before-commit closes without a byte and changes nothing" {
+	run sbx_api POST faults '{"mode":"drop-before-commit","count":1}'
+	run sbx_req fqdns --data '{"fqdn":"a.example.jp","period":"1m","agreed_terms_version":"2025-08-22"}'
+	[ "$status" -eq 3 ]
+	[ -z "$(http_status)" ]
+	run sbx_req fqdns/a.example.jp
+	[ "$(http_status)" = 404 ]
+}
+
+@test "fault drop-after-commit closes without a byte after the change is saved" {
+	run sbx_api POST faults '{"mode":"drop-after-commit","count":1}'
+	run sbx_req fqdns --data '{"fqdn":"a.example.jp","period":"1m","agreed_terms_version":"2025-08-22"}' \
+		--idempotency-key drop-1
+	[ "$status" -eq 3 ]
+	[ -z "$(http_status)" ]
+	run sbx_req fqdns/a.example.jp
+	[ "$(http_status)" = 200 ]
+	# the retry with the same key learns what happened
+	run sbx_req fqdns --data '{"fqdn":"a.example.jp","period":"1m","agreed_terms_version":"2025-08-22"}' \
+		--idempotency-key drop-1
+	[ "$(http_status)" = 201 ]
+	[ "$(http_header Idempotent-Replayed)" = true ]
+}
+
+@test "fault delay holds the answer back" {
+	run sbx_api POST faults '{"mode":"delay","count":1,"delay_ms":1500}'
+	local t0 t1
+	t0=$(date +%s%N)
+	run sbx_req terms
+	t1=$(date +%s%N)
+	[ "$(http_status)" = 200 ]
+	[ $(((t1 - t0) / 1000000)) -ge 1500 ]
+}
+
+@test "faults refuse an unknown mode" {
+	run sbx_api POST faults '{"mode":"explode","count":1}'
+	[ "$(http_status)" = 400 ]
+}
+
+@test "the rate limit answers 429 rate-limited with Retry-After" {
+	restart_sandbox --rate-limit 3
+	for i in 1 2 3; do
+		run sbx_req terms
+		[ "$(http_status)" = 200 ]
+	done
+	run sbx_req terms
+	[ "$(http_status)" = 429 ]
+	[ "$(problem_type)" = rate-limited ]
+	local ra
+	ra=$(http_header Retry-After)
+	[ "$ra" -ge 1 ] && [ "$ra" -le 60 ]
+}
+
+@test "unknown paths and methods are refused with problems" {
+	run sbx_req nothing-here
+	[ "$(http_status)" = 404 ]
+	[ "$(problem_type)" = not-found ]
+	run sbx_req terms -X DELETE
+	[ "$(http_status)" = 405 ]
+}

@@ -1,0 +1,199 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "sign.h"
+#include "sbx.h"
+
+/* contract §2 */
+#define SBX_SIG_MAX_SKEW 300
+#define SBX_NONCE_WINDOW 600
+#define SBX_NONCE_MIN_BYTES 16
+
+static int unauthorized(struct sbx_resp *out, const char *detail)
+{
+	sbx_problem(out, 401, "unauthorized", "%s", detail);
+	return 1;
+}
+
+static int b64url_only(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+			return 0;
+	return 1;
+}
+
+/* The key registered as keyid: 1 found (*key, registrar filled), 0 unknown, -1 error. */
+static int load_key(struct sbx_db *db, const char *keyid, const char *alg,
+		    struct jra_key **key, char *registrar, size_t rlen)
+{
+	sqlite3_stmt *st = sbx_db_q(db, "SELECT registrar, alg, material FROM keys WHERE keyid = ?",
+				    "t", keyid);
+	struct jra_error e = JRA_ERROR_INIT;
+	enum jra_alg a;
+	const char *material;
+	unsigned char *secret = NULL;
+	size_t slen = 0;
+	int rc = sbx_db_step(db, st);
+
+	if (rc != 1)
+		return rc;
+	if (strcmp(sbx_col_text(st, 1), alg) || jra_alg_parse(alg, &a)) {
+		sqlite3_reset(st);
+		return 0;
+	}
+	snprintf(registrar, rlen, "%s", sbx_col_text(st, 0));
+	material = sbx_col_text(st, 2);
+	if (a == JRA_ALG_HMAC_SHA256) {
+		if (jra_b64_decode(material, strlen(material), &secret, &slen) == 0)
+			rc = jra_key_from_secret(secret, slen, key, &e);
+		else
+			rc = -1;
+		if (secret)
+			memset(secret, 0, slen);
+		free(secret);
+	} else {
+		rc = jra_key_from_pem(material, strlen(material), a, key, &e);
+	}
+	sqlite3_reset(st);
+	if (rc) {
+		fprintf(stderr, "jra-sandbox: stored key '%s' does not load: %s\n", keyid, e.msg);
+		return -1;
+	}
+	return 1;
+}
+
+/* 1 when the nonce was seen within the window; otherwise remembers it and returns 0. */
+static int nonce_seen(struct sbx_db *db, const char *nonce, time_t real_now)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sbx_db_run(db, sbx_db_q(db, "DELETE FROM nonces WHERE seen_at < ?", "i",
+				    (int64_t)(real_now - SBX_NONCE_WINDOW))))
+		return -1;
+	st = sbx_db_q(db, "SELECT 1 FROM nonces WHERE nonce = ?", "t", nonce);
+	rc = sbx_db_step(db, st);
+	if (rc == 1) {
+		sqlite3_reset(st);
+		return 1;
+	}
+	if (rc < 0)
+		return -1;
+	return sbx_db_run(db, sbx_db_q(db, "INSERT INTO nonces(nonce, seen_at) VALUES(?, ?)",
+				       "ti", nonce, (int64_t)real_now));
+}
+
+int sbx_auth_check(struct sbx_req *r, struct sbx_resp *out)
+{
+	const char *input = sbx_header(r, "Signature-Input");
+	const char *sig = sbx_header(r, "Signature");
+	const char *host = sbx_header(r, "Host");
+	const char *idem = sbx_header(r, "Idempotency-Key");
+	struct jra_sig_parsed p = { 0 };
+	struct jra_sig_component comp[5];
+	struct jra_error e = JRA_ERROR_INIT;
+	struct jra_key *key = NULL;
+	char *target = NULL, *base = NULL, detail[1200];
+	unsigned char *nbytes = NULL;
+	size_t n = 0, nlen = 0;
+	int has_body = r->body.len > 0, rc = 1;
+
+	if (!input || !sig)
+		return unauthorized(out, "the request carries no Signature-Input and Signature");
+	if (jra_sig_parse(input, sig, "sig1", &p, &e)) {
+		snprintf(detail, sizeof(detail), "malformed signature: %s", e.msg);
+		unauthorized(out, detail);
+		goto out;
+	}
+	if (!host) {
+		unauthorized(out, "the request has no Host, so @target-uri cannot be checked");
+		goto out;
+	}
+	target = jra_xasprintf("https://%s%s", host, r->uri);
+	comp[n++] = (struct jra_sig_component){ "@method", r->method };
+	comp[n++] = (struct jra_sig_component){ "@target-uri", target };
+	if (has_body) {
+		comp[n++] = (struct jra_sig_component){ "content-digest",
+							sbx_header(r, "Content-Digest") };
+		comp[n++] = (struct jra_sig_component){ "content-type",
+							sbx_header(r, "Content-Type") };
+	}
+	if (idem)
+		comp[n++] = (struct jra_sig_component){ "idempotency-key", idem };
+	/* contract §2: exactly these components, in this order */
+	if (p.ncomponents != n) {
+		snprintf(detail, sizeof(detail), "the signature covers %zu components; "
+			 "this request needs exactly %zu", p.ncomponents, n);
+		unauthorized(out, detail);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(p.components[i], comp[i].name)) {
+			snprintf(detail, sizeof(detail), "covered component %zu is \"%s\"; "
+				 "expected \"%s\"", i + 1, p.components[i], comp[i].name);
+			unauthorized(out, detail);
+			goto out;
+		}
+		if (!comp[i].value) {
+			snprintf(detail, sizeof(detail), "the covered header %s is missing",
+				 comp[i].name);
+			unauthorized(out, detail);
+			goto out;
+		}
+	}
+	if (!p.has_created || !p.nonce || !p.keyid || !p.alg || p.other_params) {
+		unauthorized(out, "the signature parameters must be exactly created, nonce, "
+			     "keyid and alg");
+		goto out;
+	}
+	if (!b64url_only(p.nonce) || jra_b64_decode(p.nonce, strlen(p.nonce), &nbytes, &nlen) ||
+	    nlen < SBX_NONCE_MIN_BYTES) {
+		unauthorized(out, "the nonce must be at least 128 random bits in base64url");
+		goto out;
+	}
+	rc = load_key(r->db, p.keyid, p.alg, &key, r->registrar, sizeof(r->registrar));
+	if (rc < 0)
+		goto out;
+	if (rc == 0) {
+		unauthorized(out, "unknown keyid, or an alg that is not the key's");
+		rc = 1;
+		goto out;
+	}
+	base = jra_sig_base(comp, n, p.params_value);
+	if (jra_sig_verify(key, base, strlen(base), p.sig, p.siglen)) {
+		unauthorized(out, "the signature does not verify");
+		goto out;
+	}
+	if (p.created > (int64_t)r->real_now + SBX_SIG_MAX_SKEW ||
+	    p.created < (int64_t)r->real_now - SBX_SIG_MAX_SKEW) {
+		sbx_problem(out, 401, "stale-signature", "created is %lld s from the server's "
+			    "clock; the limit is %d s", (long long)(p.created - r->real_now),
+			    SBX_SIG_MAX_SKEW);
+		goto out;
+	}
+	rc = nonce_seen(r->db, p.nonce, r->real_now);
+	if (rc < 0)
+		goto out;
+	if (rc > 0) {
+		sbx_problem(out, 401, "replayed-nonce", "this nonce was used in the last %d s",
+			    SBX_NONCE_WINDOW);
+		goto out;
+	}
+	if (has_body && jra_digest_check(comp[2].value, r->body.buf, r->body.len, &e)) {
+		rc = 1;
+		sbx_problem(out, 400, "bad-digest", "%s", e.msg);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc)
+		r->registrar[0] = '\0';
+	jra_key_free(key);
+	jra_sig_parsed_release(&p);
+	free(nbytes);
+	free(target);
+	free(base);
+	return rc;
+}

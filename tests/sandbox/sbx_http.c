@@ -1,0 +1,598 @@
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pki.h"
+#include "sbx.h"
+
+enum {
+	SBX_SIGNED = 1,  /* /registrar/v1: signed, faults, rate limit, Idempotency-Key */
+	SBX_JSON = 2,    /* takes a JSON object body (an empty body reads as {}) */
+};
+
+struct sbx_route {
+	const char *method;
+	const char *pattern;  /* segments; "*" matches one */
+	sbx_handler handler;
+	int flags;
+};
+
+static const struct sbx_route routes[] = {
+	{ "GET", "sandbox/v1/clock", sbx_h_clock_get, 0 },
+	{ "PUT", "sandbox/v1/clock", sbx_h_clock_put, SBX_JSON },
+	{ "POST", "sandbox/v1/clock/advance", sbx_h_clock_advance, SBX_JSON },
+	{ "POST", "sandbox/v1/registrars", sbx_h_sbx_registrars_post, SBX_JSON },
+	{ "PUT", "sandbox/v1/registrars/*/suspension", sbx_h_sbx_suspension_put, SBX_JSON },
+	{ "POST", "sandbox/v1/faults", sbx_h_faults_post, SBX_JSON },
+	{ "POST", "sandbox/v1/issuance", sbx_h_issuance, SBX_JSON },
+	{ "GET", "crl", sbx_h_crl, 0 },
+	{ "GET", "registrar/v1/registrar", sbx_h_registrar_get, SBX_SIGNED },
+	{ "GET", "registrar/v1/terms", sbx_h_terms_get, SBX_SIGNED },
+	{ "POST", "registrar/v1/fqdns", sbx_h_fqdns_post, SBX_SIGNED | SBX_JSON },
+	{ "GET", "registrar/v1/fqdns", sbx_h_fqdns_list, SBX_SIGNED },
+	{ "GET", "registrar/v1/fqdns/*", sbx_h_fqdn_get, SBX_SIGNED },
+	{ "PATCH", "registrar/v1/fqdns/*", sbx_h_fqdn_patch, SBX_SIGNED | SBX_JSON },
+	{ "POST", "registrar/v1/fqdns/*/cancellation", sbx_h_cancel_post, SBX_SIGNED | SBX_JSON },
+	{ "DELETE", "registrar/v1/fqdns/*/cancellation", sbx_h_cancel_delete,
+	  SBX_SIGNED | SBX_JSON },
+	{ "POST", "registrar/v1/fqdns/*/revocation", sbx_h_fqdn_revoke, SBX_SIGNED | SBX_JSON },
+	{ "POST", "registrar/v1/certificates/*/revocation", sbx_h_cert_revoke,
+	  SBX_SIGNED | SBX_JSON },
+	{ "POST", "registrar/v1/fqdns/*/transfer-code", sbx_h_transfer_code,
+	  SBX_SIGNED | SBX_JSON },
+	{ "POST", "registrar/v1/fqdns/*/transfer", sbx_h_transfer_request, SBX_SIGNED | SBX_JSON },
+	{ "GET", "registrar/v1/fqdns/*/transfer", sbx_h_transfer_get, SBX_SIGNED },
+	{ "DELETE", "registrar/v1/fqdns/*/transfer", sbx_h_transfer_cancel,
+	  SBX_SIGNED | SBX_JSON },
+	{ "POST", "registrar/v1/fqdns/*/transfer/approve", sbx_h_transfer_approve,
+	  SBX_SIGNED | SBX_JSON },
+	{ "POST", "registrar/v1/fqdns/*/transfer/reject", sbx_h_transfer_reject,
+	  SBX_SIGNED | SBX_JSON },
+	{ "POST", "registrar/v1/subscribers", sbx_h_subscribers_post, SBX_SIGNED | SBX_JSON },
+	{ "GET", "registrar/v1/subscribers/*", sbx_h_subscriber_get, SBX_SIGNED },
+	{ "POST", "registrar/v1/subscribers/*/eab", sbx_h_subscriber_eab, SBX_SIGNED | SBX_JSON },
+};
+
+static const struct {
+	const char *name;
+	const char *title;
+} titles[] = {
+	{ "already-exists", "Already exists" },
+	{ "already-revoked", "Certificate already revoked" },
+	{ "bad-digest", "Content-Digest does not match the body" },
+	{ "bad-transfer-code", "Bad transfer code" },
+	{ "fqdn-in-service", "FQDN already in service" },
+	{ "idempotency-key-in-use", "Idempotency key in use" },
+	{ "idempotency-key-reuse", "Idempotency key reused" },
+	{ "internal", "Internal error" },
+	{ "invalid-fqdn", "Invalid FQDN" },
+	{ "invalid-request", "Invalid request" },
+	{ "invalid-state", "Invalid state" },
+	{ "name-not-covered", "Name not covered by a live FQDN" },
+	{ "method-not-allowed", "Method not allowed" },
+	{ "not-found", "Not found" },
+	{ "payload-too-large", "Payload too large" },
+	{ "rate-limited", "Rate limited" },
+	{ "reason-not-allowed", "Revocation reason not allowed" },
+	{ "registrar-suspended", "Registrar suspended" },
+	{ "replayed-nonce", "Replayed nonce" },
+	{ "stale-signature", "Stale signature" },
+	{ "terms-outdated", "Terms outdated" },
+	{ "transfer-pending", "Transfer pending" },
+	{ "unauthorized", "Unauthorized" },
+	{ "unavailable", "Service unavailable" },
+};
+
+void sbx_resp_release(struct sbx_resp *out)
+{
+	free(out->body);
+	out->body = NULL;
+	out->len = 0;
+}
+
+int sbx_reply(struct sbx_resp *out, int status, json_t *obj)
+{
+	sbx_resp_release(out);
+	out->status = status;
+	out->ctype = status >= 400 ? "application/problem+json" : "application/json";
+	out->body = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	out->len = out->body ? strlen(out->body) : 0;
+	json_decref(obj);
+	return 0;
+}
+
+static json_t *problem_obj(int status, const char *name, const char *fmt, va_list ap)
+{
+	const char *title = name;
+	char detail[1024];
+
+	for (size_t i = 0; i < sizeof(titles) / sizeof(titles[0]); i++)
+		if (!strcmp(titles[i].name, name))
+			title = titles[i].title;
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	return json_pack("{s:s+, s:s, s:i, s:s}", "type", "urn:jra:problem:", name,
+			 "title", title, "status", status, "detail", detail);
+}
+
+int sbx_problem(struct sbx_resp *out, int status, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	json_t *p;
+
+	va_start(ap, fmt);
+	p = problem_obj(status, name, fmt, ap);
+	va_end(ap);
+	return sbx_reply(out, status, p);
+}
+
+int sbx_problem_fields(struct sbx_resp *out, int status, const char *name, json_t *errors,
+		       const char *fmt, ...)
+{
+	va_list ap;
+	json_t *p;
+
+	va_start(ap, fmt);
+	p = problem_obj(status, name, fmt, ap);
+	va_end(ap);
+	json_object_set_new(p, "errors", errors);
+	return sbx_reply(out, status, p);
+}
+
+void sbx_field_error(json_t *errors, const char *field, const char *fmt, ...)
+{
+	char detail[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "detail", detail));
+}
+
+const char *sbx_field_str(struct sbx_req *r, const char *name, int required, size_t max,
+			  json_t *errors)
+{
+	json_t *v = json_object_get(r->json, name);
+
+	if (!v || (json_is_null(v) && !required)) {
+		if (required)
+			sbx_field_error(errors, name, "is required");
+		return NULL;
+	}
+	if (!json_is_string(v)) {
+		sbx_field_error(errors, name, "must be a string");
+		return NULL;
+	}
+	if (json_string_length(v) > max) {
+		sbx_field_error(errors, name, "is longer than %zu bytes", max);
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+int sbx_fields_refused(struct sbx_resp *out, json_t *errors)
+{
+	if (json_array_size(errors) == 0) {
+		json_decref(errors);
+		return 0;
+	}
+	sbx_problem_fields(out, 400, "invalid-request", errors,
+			   "the request has %zu invalid field%s", json_array_size(errors),
+			   json_array_size(errors) == 1 ? "" : "s");
+	return 1;
+}
+
+const char *sbx_header(struct sbx_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *sbx_query(struct sbx_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Percent-decodes s[0..n) into a new string; NULL when malformed or holding NUL. */
+static char *pct_decode(const char *s, size_t n)
+{
+	char *out = jra_xmalloc(n + 1), *o = out;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%') {
+			int hi = i + 2 < n ? hexval((unsigned char)s[i + 1]) : -1;
+			int lo = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
+
+			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+				free(out);
+				return NULL;
+			}
+			*o++ = (char)(hi * 16 + lo);
+			i += 2;
+		} else {
+			*o++ = s[i];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Splits the path of r->uri into decoded segments; -1 when it cannot be routed. */
+static int split_path(struct sbx_req *r)
+{
+	const char *p = r->uri, *end = r->uri + strcspn(r->uri, "?#");
+
+	if (*p != '/')
+		return -1;
+	while (p < end) {
+		const char *s = p + 1, *e = s;
+
+		while (e < end && *e != '/')
+			e++;
+		if (r->nseg == SBX_MAX_SEGS)
+			return -1;
+		if (!(r->seg[r->nseg] = pct_decode(s, (size_t)(e - s))))
+			return -1;
+		r->nseg++;
+		p = e;
+	}
+	return 0;
+}
+
+/* The route for r: 1 found, 0 no such path, -1 path known but not this method. */
+static int route(struct sbx_req *r, const struct sbx_route **out)
+{
+	int path_known = 0;
+
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		const char *p = routes[i].pattern;
+		int n = 0, nargs = 0, match = 1;
+		const char *args[4];
+
+		while (*p && match) {
+			size_t len = strcspn(p, "/");
+
+			if (n >= r->nseg)
+				match = 0;
+			else if (len == 1 && *p == '*' && r->seg[n][0] && nargs < 4)
+				args[nargs++] = r->seg[n];
+			else if (strlen(r->seg[n]) != len || strncmp(r->seg[n], p, len))
+				match = 0;
+			n++;
+			p += len;
+			if (*p == '/')
+				p++;
+		}
+		if (!match || n != r->nseg)
+			continue;
+		path_known = 1;
+		if (strcmp(routes[i].method, r->method))
+			continue;
+		for (int k = 0; k < nargs; k++)
+			r->arg[k] = args[k];
+		*out = &routes[i];
+		return 1;
+	}
+	return path_known ? -1 : 0;
+}
+
+static int parse_json(struct sbx_req *r, struct sbx_resp *out)
+{
+	json_error_t je;
+
+	if (r->body.len == 0) {
+		r->json = json_object();
+		return 0;
+	}
+	r->json = json_loadb(r->body.buf, r->body.len, JSON_REJECT_DUPLICATES, &je);
+	if (!r->json || !json_is_object(r->json)) {
+		sbx_problem(out, 400, "invalid-request", "the body is not a JSON object: %s",
+			    r->json ? "another JSON value" : je.text);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Rate limit and Idempotency-Key, after authentication and outside any
+ * transaction: 0 go on (*entered set when the key is now in progress),
+ * 1 answered.
+ */
+static int registrar_limits(struct sbx_req *r, struct sbx_resp *out, const char *idem_key,
+			    int *entered)
+{
+	int wait = sbx_rate_take(&r->srv->rate, r->registrar, r->real_now);
+
+	if (wait) {
+		sbx_problem(out, 429, "rate-limited", "more than %d requests in a minute; retry in %d s",
+			    r->srv->rate.per_minute, wait);
+		out->retry_after = wait;
+		return 1;
+	}
+	if (!idem_key)
+		return 0;
+	/* contract §3: only these methods take the header */
+	if (strcmp(r->method, "POST") && strcmp(r->method, "PATCH") && strcmp(r->method, "DELETE"))
+		return 0;
+	if (!sbx_idem_key_valid(idem_key)) {
+		sbx_problem(out, 400, "invalid-request",
+			    "Idempotency-Key must be 1-255 printable ASCII characters");
+		return 1;
+	}
+	if (sbx_idem_enter(&r->srv->inflight, r->registrar, idem_key)) {
+		sbx_problem(out, 409, "idempotency-key-in-use",
+			    "a request with this Idempotency-Key is still being handled");
+		return 1;
+	}
+	*entered = 1;
+	return 0;
+}
+
+/*
+ * Inside the request's transaction: the kept answer for the key, if any.
+ * 0 go on (*idem_fp set: keep this request's answer), 1 answered
+ * (a replay or 422), -1 internal.
+ */
+static int idem_replay(struct sbx_req *r, struct sbx_resp *out, const char *idem_key,
+		       char **idem_fp)
+{
+	char *fp = NULL, *body = NULL;
+	size_t len = 0;
+	int status = 0, rc;
+
+	*idem_fp = sbx_idem_fingerprint(r->method, r->uri, r->body.buf ? r->body.buf : "",
+					r->body.len);
+	rc = sbx_idem_lookup(r->db, r->registrar, idem_key, r->now, &fp, &status, &body, &len);
+	if (rc <= 0)
+		return rc;
+	if (strcmp(fp, *idem_fp)) {
+		sbx_problem(out, 422, "idempotency-key-reuse",
+			    "this Idempotency-Key was used for another request in the last 24 h");
+	} else {
+		sbx_resp_release(out);
+		out->status = status;
+		out->ctype = status >= 400 ? "application/problem+json" : "application/json";
+		out->body = body;
+		out->len = len;
+		out->replayed = 1;
+		body = NULL;
+	}
+	free(fp);
+	free(body);
+	free(*idem_fp);
+	*idem_fp = NULL;
+	return 1;
+}
+
+/* Handles a complete request into out. */
+static void process(struct sbx_req *r, struct sbx_resp *out)
+{
+	const struct sbx_route *rt = NULL;
+	enum sbx_fault_mode fault = SBX_FAULT_NONE;
+	const char *idem_key = NULL;
+	char *idem_fp = NULL;
+	int delay_ms = 0, entered = 0, rc;
+	struct sbx_server *srv = r->srv;
+
+	out->retry_after = -1;
+	if (r->too_big) {
+		sbx_problem(out, 413, "payload-too-large", "the body is larger than %d bytes",
+			    SBX_MAX_BODY);
+		return;
+	}
+	rc = split_path(r) ? 0 : route(r, &rt);
+	if (rc == 0) {
+		sbx_problem(out, 404, "not-found", "no such resource");
+		return;
+	}
+	if (rc < 0) {
+		sbx_problem(out, 405, "method-not-allowed", "%s is not allowed here", r->method);
+		return;
+	}
+	if (rt->flags & SBX_SIGNED) {
+		fault = sbx_faults_take(&srv->faults, &delay_ms);
+		if (fault == SBX_FAULT_503) {
+			sbx_problem(out, 503, "unavailable", "fault injected: status-503");
+			out->retry_after = 1;
+			return;
+		}
+		idem_key = sbx_header(r, "Idempotency-Key");
+	}
+
+	r->db = sbx_store_get(srv->store);
+	r->real_now = time(NULL);
+	/* daily processing owed since the last request, in its own transaction */
+	if (sbx_db_begin(r->db) ||
+	    sbx_daily_catch_up(srv, r->db, sbx_clock_now(r->db)) || sbx_db_commit(r->db))
+		goto internal;
+	if (rt->flags & SBX_SIGNED) {
+		/* its own transaction, so a nonce stays spent whatever follows */
+		if (sbx_db_begin(r->db))
+			goto internal;
+		r->now = sbx_clock_now(r->db);
+		rc = sbx_auth_check(r, out);
+		if (rc < 0)
+			goto internal;
+		if (sbx_db_commit(r->db))
+			goto unavailable;
+		if (rc > 0 || registrar_limits(r, out, idem_key, &entered))
+			goto faults;
+	}
+	/* after the key is marked in progress, so a second request meanwhile sees 409 */
+	if (fault == SBX_FAULT_DELAY)
+		usleep((useconds_t)delay_ms * 1000);
+
+	if (sbx_db_begin(r->db))
+		goto internal;
+	r->now = sbx_clock_now(r->db);
+	if (entered) {
+		rc = idem_replay(r, out, idem_key, &idem_fp);
+		if (rc < 0)
+			goto internal;
+		if (rc > 0)
+			goto commit;
+	}
+	if ((rt->flags & SBX_JSON) && parse_json(r, out))
+		goto keep;
+	if (sbx_db_savepoint(r->db))
+		goto internal;
+	if (rt->handler(r, out))
+		goto internal;
+	/* a refused request changes nothing */
+	if (out->status >= 400)
+		sbx_db_rollback_savepoint(r->db);
+keep:
+	if (idem_fp && out->status < 500 &&
+	    sbx_idem_store(r->db, r->registrar, idem_key, idem_fp, r->now, out->status,
+			   out->body, out->len))
+		goto internal;
+commit:
+	if (fault == SBX_FAULT_DROP_BEFORE) {
+		sbx_db_rollback(r->db);
+		out->drop = 1;
+		goto done;
+	}
+	if (sbx_db_commit(r->db))
+		goto unavailable;
+faults:
+	if (fault == SBX_FAULT_DROP_AFTER || fault == SBX_FAULT_DROP_BEFORE)
+		out->drop = 1;
+	goto done;
+unavailable:
+	sbx_problem(out, 503, "unavailable", "the state could not be saved; retry");
+	out->retry_after = 1;
+	goto done;
+internal:
+	sbx_db_rollback(r->db);
+	sbx_problem(out, 500, "internal", "internal error; see the sandbox's log");
+done:
+	if (entered)
+		sbx_idem_leave(&srv->inflight, r->registrar, idem_key);
+	free(idem_fp);
+	sbx_store_put(srv->store, r->db);
+	r->db = NULL;
+}
+
+static void req_free(struct sbx_req *r)
+{
+	if (!r)
+		return;
+	for (int i = 0; i < r->nseg; i++)
+		free(r->seg[i]);
+	free(r->method);
+	free(r->uri);
+	jra_buf_release(&r->body);
+	json_decref(r->json);
+	free(r);
+}
+
+static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct sbx_req *r = jra_xcalloc(1, sizeof(*r));
+
+	r->srv = cls;
+	r->conn = conn;
+	r->uri = jra_xstrdup(uri);
+	jra_buf_init(&r->body, SBX_MAX_BODY);
+	return r;
+}
+
+static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+		      enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	req_free(*con_cls);
+	*con_cls = NULL;
+}
+
+static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url,
+			      const char *method, const char *version, const char *upload,
+			      size_t *upload_size, void **con_cls)
+{
+	struct sbx_req *r = *con_cls;
+	struct sbx_resp out = { 0 };
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	char num[32];
+
+	(void)url;
+	(void)version;
+	if (!r)
+		*con_cls = r = uri_logger(cls, url, conn);
+	if (!r->started) {
+		r->started = 1;
+		r->conn = conn;
+		r->method = jra_xstrdup(method);
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!r->too_big && jra_buf_add(&r->body, upload, *upload_size))
+			r->too_big = 1;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	process(r, &out);
+	fprintf(stderr, "jra-sandbox: %s %s -> %d%s\n", r->method, r->uri, out.status,
+		out.drop ? " (dropped)" : "");
+	if (out.drop) {
+		sbx_resp_release(&out);
+		return MHD_NO;
+	}
+	resp = MHD_create_response_from_buffer(out.len, out.body ? out.body : "",
+					       MHD_RESPMEM_MUST_COPY);
+	if (out.ctype)
+		MHD_add_response_header(resp, "Content-Type", out.ctype);
+	if (out.retry_after >= 0) {
+		snprintf(num, sizeof(num), "%d", out.retry_after);
+		MHD_add_response_header(resp, "Retry-After", num);
+	}
+	if (out.replayed)
+		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	ret = MHD_queue_response(conn, (unsigned int)out.status, resp);
+	MHD_destroy_response(resp);
+	sbx_resp_release(&out);
+	return ret;
+}
+
+struct MHD_Daemon *sbx_http_start(struct sbx_server *srv, const struct sockaddr *addr,
+				  struct jra_error *e)
+{
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+			     MHD_USE_TLS | MHD_USE_ERROR_LOG;
+	struct MHD_Daemon *d;
+
+	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		jra_error(e, JRA_ERR_CONFIG, "libmicrohttpd was built without TLS support");
+		return NULL;
+	}
+	if (addr->sa_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	d = MHD_start_daemon(flags, 0, NULL, NULL, answer, srv,
+			     MHD_OPTION_SOCK_ADDR, addr,
+			     MHD_OPTION_HTTPS_MEM_CERT, sbx_pki_tls_cert_pem(srv->pki),
+			     MHD_OPTION_HTTPS_MEM_KEY, sbx_pki_tls_key_pem(srv->pki),
+			     MHD_OPTION_URI_LOG_CALLBACK, uri_logger, srv,
+			     MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
+			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64,
+			     MHD_OPTION_END);
+	if (!d)
+		jra_error(e, JRA_ERR_CONFIG, "cannot listen: libmicrohttpd refused to start "
+			  "(address in use, or the TLS credentials were rejected)");
+	return d;
+}
