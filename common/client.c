@@ -876,6 +876,9 @@ int jra_client_run(struct jra_client *c, int jobs, jra_next_fn next, jra_done_fn
 		deliver(&rn, done, arg);
 		if (eof && rn.head == rn.tail)
 			break;
+		/* delivering made room: read on before waiting for anything */
+		if (!eof && rn.tail - rn.head < rn.window)
+			continue;
 		start_due(&rn, now_ms());
 		curl_multi_perform(rn.multi, &running);
 		if (collect(&rn))
