@@ -182,3 +182,11 @@ teardown() {
 	[ "$status" -eq 64 ]
 	[[ "$stderr" == *"usage: jra status"* ]]
 }
+
+@test "a clock 15 minutes off is an authentication error that names the clock" {
+	command -v faketime >/dev/null || skip "faketime is not installed"
+	run --separate-stderr faketime -f '+15m' "$JRA" whoami
+	[ "$status" -eq 77 ]
+	[[ "$stderr" == *"(stale-signature)"* ]]
+	[[ "$stderr" == *"hint: "*"check this machine's clock (timedatectl)"* ]]
+}
