@@ -211,3 +211,13 @@ add_r0002() {
 	got=$(grep -o '"fqdn":"[a-f].example.jp"' "$SANDBOX_DIR/out" | cut -c9 | tr -d '\n')
 	[ "$got" = fedcba ]
 }
+
+@test "rate limited without retries left: exit 75, the CA's words and a hint" {
+	restart_sandbox --rate-limit 2
+	"$JRA" whoami >/dev/null
+	"$JRA" whoami >/dev/null
+	run --separate-stderr "$JRA" --retries 0 whoami
+	[ "$status" -eq 75 ]
+	[[ "$stderr" == *"(rate-limited)"* ]]
+	[[ "$stderr" == *"hint: "* ]]
+}
