@@ -227,19 +227,17 @@ int main(int argc, char **argv)
 			print_main_help(stdout);
 			return 0;
 		}
-		if (!(cmd = find_cmd(argv[1]))) {
-			fprintf(stderr, "jra: '%s' is not a jra command; see 'jra --help'\n", argv[1]);
-			return jra_exit_code(JRA_ERR_USAGE);
-		}
+		if (!(cmd = find_cmd(argv[1])))
+			return jra_exit_code(jra_usage_error(&main_help, "'%s' is not a jra command; "
+							     "'jra --help' lists them", argv[1]));
 		help_argv[0] = argv[1];
 		help_argv[1] = "--help";
 		help_argv[2] = NULL;
 		return jra_exit_code(run(cmd, 2, help_argv, &ctx));
 	}
-	if (!(cmd = find_cmd(argv[0]))) {
-		fprintf(stderr, "jra: '%s' is not a jra command; see 'jra --help'\n", argv[0]);
-		return jra_exit_code(JRA_ERR_USAGE);
-	}
+	if (!(cmd = find_cmd(argv[0])))
+		return jra_exit_code(jra_usage_error(&main_help, "'%s' is not a jra command; "
+						     "'jra --help' lists them", argv[0]));
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	r = run(cmd, argc, argv, &ctx);
 	ctx_release(&ctx);
