@@ -33,6 +33,7 @@ profiles() {
 profiles "$tmp/xdg/jra/config.yaml" xdg-one xdg-two
 profiles "$tmp/other.yaml" sandbox production
 profiles "$tmp/env.yaml" env-one env-two
+printf 'profiles: [\n' >"$tmp/broken.yaml"
 mkdir -p "$tmp/home" "$tmp/files"
 : >"$tmp/files/fqdns.txt"
 : >"$tmp/files/fqdns.csv"
@@ -137,6 +138,7 @@ check - "jra -p " "xdg-one xdg-two"
 check - "jra -c $tmp/other.yaml -p " "production sandbox"
 check - "jra --config=$tmp/other.yaml --profile=p" "production"
 check JRA_CONFIG="$tmp/env.yaml" "jra --profile " "env-one env-two"
+check - "jra -c $tmp/broken.yaml -p " ""
 # The values the completions carry themselves are what jra's help names.
 values() {
 	n=$((n + 1))
