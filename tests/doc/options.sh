@@ -3,10 +3,17 @@
 # 'jra --help' or 'jra help CMD' prints appears in jra(1) or jra-CMD(1),
 # every command has its page and is named in jra(1), and every mode a
 # command's usage lines name (transfer code, subscriber show, ...) appears
-# in the command's page.
+# in the command's page.  With --single, every long option PROG --help
+# prints appears in PAGE (jra-sandbox and its page).
 # usage: options.sh JRA PAGE...
+#        options.sh --single PROG PAGE
 set -eu
 
+single=
+if [ "$1" = --single ]; then
+	single=1
+	shift
+fi
 jra=$1
 shift
 fail=0
@@ -50,6 +57,18 @@ modes() {
 	sed -nE "s/^ *(usage|or): jra $2 ([a-z][a-z|-]*)( .*)?\$/\\2/p" "$1" | tr '|' '\n' |
 		sort -u
 }
+
+if [ -n "$single" ]; then
+	LC_ALL=C "$jra" --help >"$tmp/help"
+	name=$(basename "$1")
+	render "$name" "$tmp/page" || { missing "cannot render $1"; exit 1; }
+	for opt in $(long_options "$tmp/help"); do
+		has_word "$opt" "$tmp/page" || missing "$name lacks $opt ($(basename "$jra") --help)"
+	done
+	[ $fail -eq 0 ] && printf 'ok - %s names every option of %s --help\n' "$name" \
+		"$(basename "$jra")"
+	exit $fail
+fi
 
 LC_ALL=C "$jra" --help >"$tmp/help"
 render jra.1 "$tmp/page" || { missing "no page jra.1 among the pages"; exit 1; }
