@@ -548,6 +548,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	process(r, &out);
 	fprintf(stderr, "jra-sandbox: %s %s -> %d%s\n", r->method, r->uri, out.status,
 		out.drop ? " (dropped)" : "");
+	/* libmicrohttpd closes the connection, without a byte, on MHD_NO */
 	if (out.drop) {
 		sbx_resp_release(&out);
 		return MHD_NO;
@@ -569,6 +570,13 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	return ret;
 }
 
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	fprintf(stderr, "jra-sandbox: libmicrohttpd: ");
+	vfprintf(stderr, fmt, ap);
+}
+
 struct MHD_Daemon *sbx_http_start(struct sbx_server *srv, const struct sockaddr *addr,
 				  struct jra_error *e)
 {
@@ -588,6 +596,7 @@ struct MHD_Daemon *sbx_http_start(struct sbx_server *srv, const struct sockaddr 
 			     MHD_OPTION_HTTPS_MEM_KEY, sbx_pki_tls_key_pem(srv->pki),
 			     MHD_OPTION_URI_LOG_CALLBACK, uri_logger, srv,
 			     MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
+			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64,
 			     MHD_OPTION_END);
