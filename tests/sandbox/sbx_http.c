@@ -414,8 +414,9 @@ static void process(struct sbx_req *r, struct sbx_resp *out)
 	r->db = sbx_store_get(srv->store);
 	r->real_now = time(NULL);
 	/* daily processing owed since the last request, in its own transaction */
-	if (sbx_db_begin(r->db) ||
-	    sbx_daily_catch_up(srv, r->db, sbx_clock_now(r->db)) || sbx_db_commit(r->db))
+	if (sbx_daily_due(r->db, sbx_clock_now(r->db)) &&
+	    (sbx_db_begin(r->db) || sbx_daily_catch_up(srv, r->db, sbx_clock_now(r->db)) ||
+	     sbx_db_commit(r->db)))
 		goto internal;
 	if (rt->flags & SBX_SIGNED) {
 		/* its own transaction, so a nonce stays spent whatever follows */
