@@ -547,6 +547,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 		return MHD_YES;
 	}
 	process(r, &out);
+	if (!out.status && !out.drop)
+		sbx_problem(&out, 500, "internal", "the handler gave no answer");
 	fprintf(stderr, "jra-sandbox: %s %s -> %d%s\n", r->method, r->uri, out.status,
 		out.drop ? " (dropped)" : "");
 	/* libmicrohttpd closes the connection, without a byte, on MHD_NO */
