@@ -100,7 +100,7 @@ int jra_common_option(struct jra_ctx *ctx, const struct jra_help *h, int opt,
 		      const char *arg);
 
 /* Prints the help of a command. */
-void jra_help_print(FILE *fp, const char *name, const struct jra_help *h);
+void jra_help_print(FILE *fp, const struct jra_help *h);
 /* "jra: <message>" and the usage to stderr; returns JRA_ERR_USAGE. */
 int jra_usage_error(const struct jra_help *h, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
