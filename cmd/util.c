@@ -8,13 +8,12 @@
 #include "client.h"
 #include "fqdn.h"
 
-void jra_help_print(FILE *fp, const char *name, const struct jra_help *h)
+void jra_help_print(FILE *fp, const struct jra_help *h)
 {
 	const char *const *l;
 	const char *tab;
 	size_t i;
 
-	(void)name;
 	for (i = 0, l = h->usage; *l; l++, i++)
 		fprintf(fp, "%s %s\n", i ? "   or:" : "usage:", *l);
 	if (h->summary)
@@ -82,7 +81,7 @@ int jra_common_option(struct jra_ctx *ctx, const struct jra_help *h, int opt,
 
 	switch (opt) {
 	case 'h':
-		jra_help_print(stdout, NULL, h);
+		jra_help_print(stdout, h);
 		return 1;
 	case 'o':
 		if (jra_format_parse(arg, &ctx->format) < 0)
