@@ -24,6 +24,8 @@
  *   wrong-types    200 with an object whose members have the wrong types
  *   error          500 with an HTML body, forever
  *   rate-limit     429 with Retry-After: N (1) and a rate-limited problem
+ *   fqdn           200 with a well-formed FQDN object, every time: the one
+ *                  mode that is not hostile, for runs that must succeed
  */
 #include <errno.h>
 #include <signal.h>
@@ -188,6 +190,18 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 			 "requests\",\"status\":429,\"detail\":\"slow down\"}");
 		snprintf(after, sizeof(after), "%ld", s->n);
 		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, after);
+	} else if (!strcmp(s->mode, "fqdn")) {
+		r = text("{\"fqdn\": \"xn--wgv71a.jp\", \"unicode\": \"\u65e5\u672c.jp\","
+			 " \"state\": \"active\", \"subscriber\": \"S0001\","
+			 " \"registrar\": \"R0001\", \"customer_ref\": \"c-1\", \"period\": \"1y\","
+			 " \"renewal_period\": \"1m\", \"applied_at\": \"2026-01-05T10:00:00+09:00\","
+			 " \"start_date\": \"2026-01-05\", \"end_date\": \"2027-01-31\","
+			 " \"cancel_requested_at\": null, \"ended_at\": null, \"end_reason\": null,"
+			 " \"covered_names\": [\"xn--wgv71a.jp\", \"www.xn--wgv71a.jp\"],"
+			 " \"certificates\": [{\"serial\": \"0a1b2c\", \"names\": [\"xn--wgv71a.jp\"],"
+			 " \"not_before\": \"2026-01-05T10:00:00Z\", \"not_after\": \"2026-04-05T10:00:00Z\","
+			 " \"status\": \"valid\", \"revoked_at\": null, \"revocation_reason\": null}],"
+			 " \"transfer\": null}");
 	} else {
 		return MHD_NO;
 	}
@@ -218,7 +232,7 @@ static int write_url(const char *dir, unsigned port)
 
 static const char *const modes[] = {
 	"garbage", "big", "big-chunked", "problem-empty", "truncated", "redirect", "drip",
-	"array", "string", "wrong-types", "error", "rate-limit",
+	"array", "string", "wrong-types", "error", "rate-limit", "fqdn",
 };
 
 static int usage(void)
