@@ -1,9 +1,10 @@
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <time.h>
 
 #include "pki.h"
 #include "sbx.h"
@@ -376,6 +377,14 @@ static int idem_replay(struct sbx_req *r, struct sbx_resp *out, const char *idem
 	return 1;
 }
 
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
 /* Handles a complete request into out. */
 static void process(struct sbx_req *r, struct sbx_resp *out)
 {
@@ -432,8 +441,12 @@ static void process(struct sbx_req *r, struct sbx_resp *out)
 			goto faults;
 	}
 	/* after the key is marked in progress, so a second request meanwhile sees 409 */
-	if (fault == SBX_FAULT_DELAY)
-		usleep((useconds_t)delay_ms * 1000);
+	if (fault == SBX_FAULT_DELAY) {
+		/* the connection goes back to the pool meanwhile */
+		sbx_store_put(srv->store, r->db);
+		sleep_ms(delay_ms);
+		r->db = sbx_store_get(srv->store);
+	}
 
 	if (sbx_db_begin(r->db))
 		goto internal;
