@@ -145,7 +145,7 @@ int cmd_config(int argc, char **argv, struct jra_ctx *ctx)
 
 	while ((opt = getopt_long(argc, argv, "+h", config_longopts, NULL)) != -1) {
 		if (opt == 'h') {
-			jra_help_print(stdout, NULL, &config_help);
+			jra_help_print(stdout, &config_help);
 			return 0;
 		}
 		return jra_common_option(ctx, &config_help, opt, optarg);

@@ -82,7 +82,7 @@ static void print_main_help(FILE *fp)
 {
 	size_t i;
 
-	jra_help_print(fp, "jra", &main_help);
+	jra_help_print(fp, &main_help);
 	fputs("\ncommands:\n", fp);
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(fp, "    %-28s %s\n", commands[i].name, commands[i].summary);

@@ -8,13 +8,12 @@
 #include "client.h"
 #include "fqdn.h"
 
-void jra_help_print(FILE *fp, const char *name, const struct jra_help *h)
+void jra_help_print(FILE *fp, const struct jra_help *h)
 {
 	const char *const *l;
 	const char *tab;
 	size_t i;
 
-	(void)name;
 	for (i = 0, l = h->usage; *l; l++, i++)
 		fprintf(fp, "%s %s\n", i ? "   or:" : "usage:", *l);
 	if (h->summary)
@@ -82,7 +81,7 @@ int jra_common_option(struct jra_ctx *ctx, const struct jra_help *h, int opt,
 
 	switch (opt) {
 	case 'h':
-		jra_help_print(stdout, NULL, h);
+		jra_help_print(stdout, h);
 		return 1;
 	case 'o':
 		if (jra_format_parse(arg, &ctx->format) < 0)
@@ -144,6 +143,25 @@ char *jra_fqdn_path(const char *fqdn, const char *suffix)
 
 	free(seg);
 	return p;
+}
+
+int jra_want_string(json_t *obj, const char *what, const char *key, struct jra_error *e)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (json_is_string(v) && json_string_length(v))
+		return 0;
+	jra_error(e, JRA_ERR_DATA, "the CA's answer is not %s: it has no '%s' string", what, key);
+	return jra_error_hint(e, "check that 'endpoint' in the profile is the CA's registrar API");
+}
+
+int jra_check_fqdn(json_t *f, struct jra_error *e)
+{
+	int r;
+
+	if ((r = jra_want_string(f, "an FQDN", "fqdn", e)) < 0)
+		return r;
+	return jra_want_string(f, "an FQDN", "state", e);
 }
 
 void jra_items_init(struct jra_items *it, int argc, char **argv, const char *file)

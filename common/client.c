@@ -10,50 +10,13 @@
 #include <openssl/rand.h>
 
 #include "buf.h"
+#include "call.h"
 
 #define USER_AGENT "jra/" JRA_VERSION
 /* Backoff: 0.5 s doubling up to 30 s; Retry-After is honoured up to 5 minutes. */
 #define BACKOFF_BASE_MS 500L
 #define BACKOFF_MAX_MS 30000L
 #define RETRY_AFTER_MAX_MS 300000L
-#define LOG_BODY_MAX 4000
-
-struct jra_client {
-	CURL *easy;
-	char *endpoint;
-	char *ca_file;
-	const struct jra_key *key;
-	char *key_id;
-	char *registrar, *key_file;
-	struct jra_auth_hint auth;
-	long timeout, connect_timeout;
-	int retries;
-	int verbose;
-	FILE *log;
-	FILE *dry_run;
-	long last_status;
-};
-
-/* One request through all its attempts. */
-struct call {
-	const char *method;
-	char *url;
-	char *body;               /* NULL: no body */
-	size_t body_len;
-	char idem[37];            /* "" when not sent */
-	int attempt;              /* 1 for the first */
-	struct curl_slist *hdrs;
-	struct jra_buf resp;
-	struct jra_buf resp_hdrs; /* kept for -vv */
-	int toobig;
-	int replayed;
-	int may_retry;
-	char errbuf[CURL_ERROR_SIZE];
-	void *owner;              /* the multi driver's slot */
-	int rc;                   /* when done: 0 or a negative code with err */
-	json_t *result;           /* when done: the decoded answer, or NULL */
-	struct jra_error err;
-};
 
 char *jra_path_segment(const char *s)
 {
@@ -88,81 +51,6 @@ int jra_uuid4(char out[37])
 		 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11],
 		 r[12], r[13], r[14], r[15]);
 	return 0;
-}
-
-static void redact(json_t *v)
-{
-	const char *k;
-	json_t *m;
-	size_t i;
-
-	if (json_is_object(v)) {
-		json_object_foreach(v, k, m) {
-			if ((!strcmp(k, "hmac_key") || !strcmp(k, "secret_b64")) && !json_is_null(m))
-				json_object_set_new(v, k, json_string("[redacted]"));
-			else
-				redact(m);
-		}
-	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, m)
-			redact(m);
-	}
-}
-
-static int contains(const char *s, size_t len, const char *needle)
-{
-	size_t n = strlen(needle), i;
-
-	for (i = 0; i + n <= len; i++)
-		if (!memcmp(s + i, needle, n))
-			return 1;
-	return 0;
-}
-
-char *jra_redact_body(const char *body, size_t len)
-{
-	json_t *doc;
-	char *s;
-
-	doc = json_loadb(body, len, 0, NULL);
-	if (!doc) {
-		/* A secret could hide in what does not parse: show only a safe prefix. */
-		if (contains(body, len, "hmac_key") || contains(body, len, "secret"))
-			return jra_xasprintf("[%zu bytes, not JSON, not shown]", len);
-		return jra_sanitize(body, len, LOG_BODY_MAX);
-	}
-	redact(doc);
-	s = json_dumps(doc, JSON_COMPACT | JSON_ENCODE_ANY);
-	json_decref(doc);
-	if (!s)
-		return jra_xstrdup("[not printable]");
-	if (strlen(s) > LOG_BODY_MAX) {
-		char *cut = jra_sanitize(s, strlen(s), LOG_BODY_MAX);
-
-		free(s);
-		return cut;
-	}
-	return s;
-}
-
-char *jra_redact_signature(const char *value)
-{
-	struct jra_buf b = JRA_BUF_INIT;
-	const char *p = value, *colon, *end;
-
-	/* Keep labels, drop the byte sequences between colons. */
-	while ((colon = strchr(p, ':'))) {
-		jra_buf_add(&b, p, (size_t)(colon - p) + 1);
-		end = strchr(colon + 1, ':');
-		if (!end) {
-			p = colon + 1 + strlen(colon + 1);
-			break;
-		}
-		jra_buf_addstr(&b, "[redacted]:");
-		p = end + 1;
-	}
-	jra_buf_addstr(&b, p);
-	return jra_buf_take(&b);
 }
 
 int jra_client_new(const struct jra_client_opts *o, struct jra_client **out,
@@ -229,7 +117,7 @@ long jra_client_last_status(const struct jra_client *c)
 
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
 {
-	struct call *call = arg;
+	struct jra_call *call = arg;
 
 	if (jra_buf_add(&call->resp, data, size * n) < 0) {
 		call->toobig = 1;
@@ -240,7 +128,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 
 static size_t on_header(char *data, size_t size, size_t n, void *arg)
 {
-	struct call *call = arg;
+	struct jra_call *call = arg;
 	size_t len = size * n;
 
 	if (len >= 20 && !strncasecmp(data, "Idempotent-Replayed:", 20)) {
@@ -256,7 +144,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 }
 
 /* "Name: value"; an empty value gives "Name:", which tells libcurl not to send it. */
-static void add_header(struct call *call, const char *name, const char *value)
+static void add_header(struct jra_call *call, const char *name, const char *value)
 {
 	char *line = *value ? jra_xasprintf("%s: %s", name, value) : jra_xasprintf("%s:", name);
 	struct curl_slist *l = curl_slist_append(call->hdrs, line);
@@ -269,7 +157,7 @@ static void add_header(struct call *call, const char *name, const char *value)
 	call->hdrs = l;
 }
 
-static void log_request_headers(struct jra_client *c, struct call *call)
+static void log_request_headers(struct jra_client *c, struct jra_call *call)
 {
 	const struct curl_slist *h;
 	char *red;
@@ -291,7 +179,7 @@ static void log_request_headers(struct jra_client *c, struct call *call)
 	}
 }
 
-static void log_response_headers(struct jra_client *c, struct call *call)
+static void log_response_headers(struct jra_client *c, struct jra_call *call)
 {
 	const char *p = jra_buf_str(&call->resp_hdrs), *nl;
 	char *line;
@@ -313,7 +201,7 @@ static void log_response_headers(struct jra_client *c, struct call *call)
 }
 
 /* Signs this attempt (a fresh nonce and time each) and builds its headers. */
-static int sign_attempt(struct jra_client *c, struct call *call, struct jra_error *e)
+static int sign_attempt(struct jra_client *c, struct jra_call *call, struct jra_error *e)
 {
 	struct jra_sig_headers sh = { NULL, NULL, NULL };
 	struct jra_sig_request sr;
@@ -350,7 +238,7 @@ static int sign_attempt(struct jra_client *c, struct call *call, struct jra_erro
 /* Every libcurl option jra sets, in one place; the handle is reset first so
  * that nothing from the previous request leaks into this one (the reset
  * keeps live connections and TLS sessions). */
-static void setopts(struct jra_client *c, CURL *h, struct call *call)
+static void setopts(struct jra_client *c, CURL *h, struct jra_call *call)
 {
 	curl_easy_reset(h);
 	curl_easy_setopt(h, CURLOPT_PRIVATE, call);
@@ -412,7 +300,7 @@ static int retryable_curl(CURLcode res)
 	}
 }
 
-static int curl_failure(struct jra_client *c, struct call *call, CURLcode res,
+static int curl_failure(struct jra_client *c, struct jra_call *call, CURLcode res,
 			struct jra_error *e)
 {
 	const char *why = call->errbuf[0] ? call->errbuf : curl_easy_strerror(res);
@@ -433,6 +321,9 @@ static int curl_failure(struct jra_client *c, struct call *call, CURLcode res,
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		jra_error(e, JRA_ERR_CONFIG, "bad endpoint URL '%s': %s", c->endpoint, why);
 		return jra_error_hint(e, "fix 'endpoint' in the profile");
+	case CURLE_PARTIAL_FILE:
+		jra_error(e, JRA_ERR_TEMP, "the CA's answer was cut short: %s", why);
+		return jra_error_hint(e, "run again later");
 	case CURLE_OPERATION_TIMEDOUT:
 		jra_error(e, JRA_ERR_TEMP, "no answer within %ld s: %s", c->timeout, why);
 		return jra_error_hint(e, "run again later, or allow more time with --timeout");
@@ -467,7 +358,7 @@ static void sleep_ms(long ms)
 		;
 }
 
-static int decode_success(struct call *call, json_t **out, struct jra_error *e)
+static int decode_success(struct jra_call *call, json_t **out, struct jra_error *e)
 {
 	json_error_t je;
 	char *clean;
@@ -475,7 +366,8 @@ static int decode_success(struct call *call, json_t **out, struct jra_error *e)
 	if (call->resp.len == 0)
 		return 0;
 	*out = json_loadb(call->resp.buf, call->resp.len, JSON_REJECT_DUPLICATES, &je);
-	if (!*out || !(json_is_object(*out) || json_is_array(*out))) {
+	/* contract §4: every answer of the API is an object */
+	if (!json_is_object(*out)) {
 		json_decref(*out);
 		*out = NULL;
 		clean = jra_sanitize(call->resp.buf, call->resp.len, 60);
@@ -488,7 +380,7 @@ static int decode_success(struct call *call, json_t **out, struct jra_error *e)
 	return 0;
 }
 
-static void call_release(struct call *call)
+void jra_call_release(struct jra_call *call)
 {
 	free(call->url);
 	free(call->body);
@@ -500,7 +392,7 @@ static void call_release(struct call *call)
 }
 
 /* Builds the request once for all its attempts; in a dry run prints it and is done. */
-static int call_init(struct jra_client *c, struct call *call, const char *method,
+int jra_call_init(struct jra_client *c, struct jra_call *call, const char *method,
 		     const char *path, json_t *body)
 {
 	struct jra_error *e = &call->err;
@@ -534,7 +426,7 @@ static int call_init(struct jra_client *c, struct call *call, const char *method
 }
 
 /* Readies the next attempt on handle h: fresh buffers, a fresh signature. */
-static int call_start(struct jra_client *c, struct call *call, CURL *h)
+int jra_call_start(struct jra_client *c, struct jra_call *call, CURL *h)
 {
 	call->attempt++;
 	jra_buf_reset(&call->resp);
@@ -549,7 +441,7 @@ static int call_start(struct jra_client *c, struct call *call, CURL *h)
 	return 0;
 }
 
-static void log_outcome(struct jra_client *c, struct call *call, CURL *h, CURLcode res,
+static void log_outcome(struct jra_client *c, struct jra_call *call, CURL *h, CURLcode res,
 			long status)
 {
 	curl_off_t total_us = 0;
@@ -578,7 +470,7 @@ static void log_outcome(struct jra_client *c, struct call *call, CURL *h, CURLco
  * (call->rc and call->result hold the outcome), else the milliseconds to
  * wait before the next attempt.
  */
-static long call_finish(struct jra_client *c, struct call *call, CURL *h, CURLcode res)
+long jra_call_finish(struct jra_client *c, struct jra_call *call, CURL *h, CURLcode res)
 {
 	struct jra_error *e = &call->err;
 	curl_off_t retry_after = 0;
@@ -639,7 +531,7 @@ static long call_finish(struct jra_client *c, struct call *call, CURL *h, CURLco
 }
 
 /* The outcome of a finished call, moved to the caller. */
-static int call_take(struct call *call, json_t **out, struct jra_error *e)
+int jra_call_take(struct jra_call *call, json_t **out, struct jra_error *e)
 {
 	*out = call->result;
 	call->result = NULL;
@@ -651,246 +543,25 @@ static int call_take(struct call *call, json_t **out, struct jra_error *e)
 int jra_client_call(struct jra_client *c, const char *method, const char *path,
 		    json_t *body, json_t **out, struct jra_error *e)
 {
-	struct call call;
+	struct jra_call call;
 	long delay;
 	int r;
 
 	*out = NULL;
 	c->last_status = 0;
-	if (call_init(c, &call, method, path, body) < 0 || c->dry_run)
+	if (jra_call_init(c, &call, method, path, body) < 0 || c->dry_run)
 		goto out;
 	for (;;) {
-		if (call_start(c, &call, c->easy) < 0)
+		if (jra_call_start(c, &call, c->easy) < 0)
 			break;
-		delay = call_finish(c, &call, c->easy, curl_easy_perform(c->easy));
+		delay = jra_call_finish(c, &call, c->easy, curl_easy_perform(c->easy));
 		if (delay < 0)
 			break;
 		sleep_ms(delay);
 	}
 out:
-	r = call_take(&call, out, e);
-	call_release(&call);
+	r = jra_call_take(&call, out, e);
+	jra_call_release(&call);
 	return r;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int run_sequential(struct jra_client *c, jra_next_fn next, jra_done_fn done, void *arg,
-			  struct jra_error *e)
-{
-	struct jra_request req;
-	struct jra_error ie;
-	json_t *res;
-	void *tag;
-	int r;
-
-	for (;;) {
-		memset(&req, 0, sizeof(req));
-		tag = NULL;
-		jra_error_clear(&ie);
-		if ((r = next(arg, &req, &tag, &ie)) <= 0)
-			break;
-		res = NULL;
-		if (req.method)
-			r = jra_client_call(c, req.method, req.path, req.body, &res, &ie);
-		else
-			r = ie.code;
-		done(arg, tag, &req, r, res, &ie);
-		json_decref(res);
-	}
-	if (r < 0 && e)
-		*e = ie;
-	return r < 0 ? r : 0;
-}
-
-enum slot_state { SLOT_WAITING, SLOT_RUNNING, SLOT_DONE };
-
-/* One item in the reorder window. */
-struct slot {
-	enum slot_state state;
-	struct call call;
-	struct jra_request req;
-	void *tag;
-	long long due;            /* SLOT_WAITING: not before this (ms, monotonic) */
-};
-
-struct runner {
-	struct jra_client *c;
-	CURLM *multi;
-	CURL **idle;              /* handles not in use */
-	int nidle;
-	struct slot *slots;       /* ring of window slots, by sequence number */
-	unsigned long window, head, tail;
-};
-
-/* Reads one item into the slot after the tail; 0 at the end of input, < 0 on error. */
-static int fill_one(struct runner *rn, jra_next_fn next, void *arg, struct jra_error *ie)
-{
-	struct slot *s = &rn->slots[rn->tail % rn->window];
-	int r;
-
-	memset(s, 0, sizeof(*s));
-	if ((r = next(arg, &s->req, &s->tag, ie)) <= 0)
-		return r;
-	rn->tail++;
-	if (!s->req.method) {
-		s->call.rc = ie->code;
-		s->call.err = *ie;
-		s->state = SLOT_DONE;
-	} else if (call_init(rn->c, &s->call, s->req.method, s->req.path, s->req.body) < 0 ||
-		   rn->c->dry_run) {
-		s->state = SLOT_DONE;
-	} else {
-		s->call.owner = s;
-		s->state = SLOT_WAITING;
-	}
-	return 1;
-}
-
-static void deliver(struct runner *rn, jra_done_fn done, void *arg)
-{
-	struct slot *s;
-	json_t *res;
-	int r;
-
-	while (rn->head < rn->tail && (s = &rn->slots[rn->head % rn->window])->state == SLOT_DONE) {
-		r = call_take(&s->call, &res, NULL);
-		done(arg, s->tag, &s->req, r, res, &s->call.err);
-		json_decref(res);
-		call_release(&s->call);
-		rn->head++;
-	}
-}
-
-/* Starts waiting items whose time has come, while handles are free. */
-static void start_due(struct runner *rn, long long now)
-{
-	unsigned long seq;
-	struct slot *s;
-	CURL *h;
-
-	for (seq = rn->head; seq < rn->tail && rn->nidle > 0; seq++) {
-		s = &rn->slots[seq % rn->window];
-		if (s->state != SLOT_WAITING || s->due > now)
-			continue;
-		h = rn->idle[--rn->nidle];
-		if (call_start(rn->c, &s->call, h) < 0) {
-			rn->idle[rn->nidle++] = h;
-			s->state = SLOT_DONE;
-			continue;
-		}
-		curl_multi_add_handle(rn->multi, h);
-		s->state = SLOT_RUNNING;
-	}
-}
-
-/* Collects finished transfers: done, or waiting for a retry. */
-static int collect(struct runner *rn)
-{
-	struct call *call;
-	struct slot *s;
-	CURLMsg *msg;
-	long delay;
-	int left, n = 0;
-	CURL *h;
-
-	while ((msg = curl_multi_info_read(rn->multi, &left))) {
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		h = msg->easy_handle;
-		call = NULL;
-		curl_easy_getinfo(h, CURLINFO_PRIVATE, (char **)&call);
-		s = call->owner;
-		delay = call_finish(rn->c, call, h, msg->data.result);
-		curl_multi_remove_handle(rn->multi, h);
-		rn->idle[rn->nidle++] = h;
-		if (delay < 0) {
-			s->state = SLOT_DONE;
-		} else {
-			s->state = SLOT_WAITING;
-			s->due = now_ms() + delay;
-		}
-		n++;
-	}
-	return n;
-}
-
-/* How long to wait for sockets: until the next retry is due, at most 1 s;
- * items that wait for a free handle wait for a transfer to end instead. */
-static int poll_timeout(struct runner *rn, long long now)
-{
-	long long t = 1000;
-	unsigned long seq;
-	struct slot *s;
-
-	for (seq = rn->head; seq < rn->tail && rn->nidle > 0; seq++) {
-		s = &rn->slots[seq % rn->window];
-		if (s->state == SLOT_WAITING && s->due - now < t)
-			t = s->due - now;
-	}
-	return t < 0 ? 0 : (int)t;
-}
-
-int jra_client_run(struct jra_client *c, int jobs, jra_next_fn next, jra_done_fn done,
-		   void *arg, struct jra_error *e)
-{
-	struct jra_error ie = JRA_ERROR_INIT;
-	struct runner rn;
-	int i, r = 0, eof = 0, running;
-
-	if (jobs <= 1 || c->dry_run)
-		return run_sequential(c, next, done, arg, e);
-	memset(&rn, 0, sizeof(rn));
-	rn.c = c;
-	rn.window = (unsigned long)jobs * JRA_WINDOW_PER_JOB;
-	rn.slots = jra_xcalloc(rn.window, sizeof(*rn.slots));
-	rn.idle = jra_xcalloc((size_t)jobs, sizeof(*rn.idle));
-	rn.multi = curl_multi_init();
-	if (!rn.multi) {
-		r = jra_error(e, JRA_ERR_SOFTWARE, "cannot create a libcurl multi handle");
-		goto out;
-	}
-	curl_multi_setopt(rn.multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)jobs);
-	for (i = 0; i < jobs; i++) {
-		if (!(rn.idle[rn.nidle] = curl_easy_init())) {
-			r = jra_error(e, JRA_ERR_SOFTWARE, "cannot create a libcurl handle");
-			goto out;
-		}
-		rn.nidle++;
-	}
-	for (;;) {
-		while (!eof && rn.tail - rn.head < rn.window) {
-			jra_error_clear(&ie);
-			if ((r = fill_one(&rn, next, arg, &ie)) <= 0) {
-				eof = 1;
-				if (r < 0 && e)
-					*e = ie;
-			}
-		}
-		deliver(&rn, done, arg);
-		if (eof && rn.head == rn.tail)
-			break;
-		/* delivering made room: read on before waiting for anything */
-		if (!eof && rn.tail - rn.head < rn.window)
-			continue;
-		start_due(&rn, now_ms());
-		curl_multi_perform(rn.multi, &running);
-		if (collect(&rn))
-			continue;
-		curl_multi_poll(rn.multi, NULL, 0, poll_timeout(&rn, now_ms()), NULL);
-	}
-out:
-	for (i = 0; i < rn.nidle; i++)
-		curl_easy_cleanup(rn.idle[i]);
-	if (rn.multi)
-		curl_multi_cleanup(rn.multi);
-	free(rn.idle);
-	free(rn.slots);
-	return r < 0 ? r : 0;
-}
