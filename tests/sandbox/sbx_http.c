@@ -607,12 +607,12 @@ struct MHD_Daemon *sbx_http_start(struct sbx_server *srv, const struct sockaddr 
 	if (addr->sa_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	d = MHD_start_daemon(flags, 0, NULL, NULL, answer, srv,
+			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 			     MHD_OPTION_SOCK_ADDR, addr,
 			     MHD_OPTION_HTTPS_MEM_CERT, sbx_pki_tls_cert_pem(srv->pki),
 			     MHD_OPTION_HTTPS_MEM_KEY, sbx_pki_tls_key_pem(srv->pki),
 			     MHD_OPTION_URI_LOG_CALLBACK, uri_logger, srv,
 			     MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
-			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64,
 			     MHD_OPTION_END);
