@@ -125,6 +125,12 @@ void jra_show_object(FILE *fp, json_t *o);
 extern const struct jra_column jra_fqdn_columns[];
 extern const size_t jra_fqdn_ncolumns;
 
+/* 0 when the CA's answer obj (described by what: "an FQDN") has a non-empty
+ * string member key; else JRA_ERR_DATA with e filled. */
+int jra_want_string(json_t *obj, const char *what, const char *key, struct jra_error *e);
+/* An FQDN object as the contract describes it: "fqdn" and "state" strings. */
+int jra_check_fqdn(json_t *f, struct jra_error *e);
+
 /* The items of a command: its arguments, then the lines of -f FILE. */
 struct jra_items {
 	int argc;
@@ -160,6 +166,8 @@ struct jra_batch_ops {
 		       struct jra_error *e);
 	/* Prints one result in table format (the other formats print the object). */
 	void (*show)(void *arg, const char *item, json_t *res, int index);
+	/* NULL, or whether an answer has what show() and the output need: 0 or < 0 with e */
+	int (*check)(json_t *res, struct jra_error *e);
 	void *arg;
 	const struct jra_column *cols;  /* for csv */
 	size_t ncols;

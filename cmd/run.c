@@ -76,8 +76,12 @@ static void item_done(void *arg, void *tag, struct jra_request *req, int r, json
 	struct jra_error err;
 	const char *item = tag;
 
-	if (r < 0) {
+	if (r < 0)
 		err = *e;
+	/* an answer without what the output needs is bad data, not a success */
+	else if (res && b->ops->check)
+		r = b->ops->check(res, &err);
+	if (r < 0) {
 		/* a request's failure names the item; a bad item names itself */
 		if (req->method)
 			jra_error_prefix(&err, "cannot %s '%s'", b->ops->what, item);

@@ -185,6 +185,7 @@ int cmd_status(int argc, char **argv, struct jra_ctx *ctx)
 	ops.fqdn_items = 1;
 	ops.request = status_request;
 	ops.show = status_show;
+	ops.check = jra_check_fqdn;
 	ops.cols = jra_fqdn_columns;
 	ops.ncols = jra_fqdn_ncolumns;
 	return jra_run_batch(ctx, argc, argv, &ops);

@@ -145,6 +145,25 @@ char *jra_fqdn_path(const char *fqdn, const char *suffix)
 	return p;
 }
 
+int jra_want_string(json_t *obj, const char *what, const char *key, struct jra_error *e)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (json_is_string(v) && json_string_length(v))
+		return 0;
+	jra_error(e, JRA_ERR_DATA, "the CA's answer is not %s: it has no '%s' string", what, key);
+	return jra_error_hint(e, "check that 'endpoint' in the profile is the CA's registrar API");
+}
+
+int jra_check_fqdn(json_t *f, struct jra_error *e)
+{
+	int r;
+
+	if ((r = jra_want_string(f, "an FQDN", "fqdn", e)) < 0)
+		return r;
+	return jra_want_string(f, "an FQDN", "state", e);
+}
+
 void jra_items_init(struct jra_items *it, int argc, char **argv, const char *file)
 {
 	memset(it, 0, sizeof(*it));

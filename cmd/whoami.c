@@ -67,6 +67,11 @@ int cmd_whoami(int argc, char **argv, struct jra_ctx *ctx)
 	}
 	if (!reg)
 		return 0;
+	if (jra_want_string(reg, "a registrar", "id", &e) < 0) {
+		json_decref(reg);
+		jra_error_prefix(&e, "cannot read the registrar");
+		return jra_report(&e);
+	}
 	if (ctx->format == JRA_FORMAT_TABLE) {
 		show_registrar(stdout, reg, ctx->profile->key_id);
 	} else if (ctx->format == JRA_FORMAT_CSV) {

@@ -321,6 +321,9 @@ static int curl_failure(struct jra_client *c, struct jra_call *call, CURLcode re
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		jra_error(e, JRA_ERR_CONFIG, "bad endpoint URL '%s': %s", c->endpoint, why);
 		return jra_error_hint(e, "fix 'endpoint' in the profile");
+	case CURLE_PARTIAL_FILE:
+		jra_error(e, JRA_ERR_TEMP, "the CA's answer was cut short: %s", why);
+		return jra_error_hint(e, "run again later");
 	case CURLE_OPERATION_TIMEDOUT:
 		jra_error(e, JRA_ERR_TEMP, "no answer within %ld s: %s", c->timeout, why);
 		return jra_error_hint(e, "run again later, or allow more time with --timeout");
@@ -363,7 +366,8 @@ static int decode_success(struct jra_call *call, json_t **out, struct jra_error 
 	if (call->resp.len == 0)
 		return 0;
 	*out = json_loadb(call->resp.buf, call->resp.len, JSON_REJECT_DUPLICATES, &je);
-	if (!*out || !(json_is_object(*out) || json_is_array(*out))) {
+	/* contract §4: every answer of the API is an object */
+	if (!json_is_object(*out)) {
 		json_decref(*out);
 		*out = NULL;
 		clean = jra_sanitize(call->resp.buf, call->resp.len, 60);

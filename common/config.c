@@ -200,24 +200,71 @@ static yaml_node_t *node(struct parse *p, int id)
 	return yaml_document_get_node(p->doc, id);
 }
 
-/* Duplicate keys in one mapping: the YAML spec forbids them, libyaml allows them. */
+struct key_at {
+	const char *key;
+	size_t index;
+};
+
+static int cmp_key_at(const void *a, const void *b)
+{
+	const struct key_at *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	if (c)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * Duplicate keys in one mapping: the YAML spec forbids them, libyaml allows
+ * them.  Sorted, not compared pairwise: a file of a megabyte holds 100,000
+ * keys, and n² comparisons of those take minutes.
+ */
 static int check_duplicates(struct parse *p, const yaml_node_t *map, const char *where)
 {
-	yaml_node_pair_t *a, *b;
-	yaml_node_t *ka, *kb;
+	yaml_node_pair_t *start = map->data.mapping.pairs.start, *pair;
+	size_t n = (size_t)(map->data.mapping.pairs.top - start), i, first = 0, second = 0;
+	struct key_at *keys;
+	yaml_node_t *k;
+	int r = 0;
 
-	for (a = map->data.mapping.pairs.start; a < map->data.mapping.pairs.top; a++) {
-		ka = node(p, a->key);
-		if (ka->type != YAML_SCALAR_NODE)
-			return at(p, ka, NULL, "expected a key %s, found %s", where, node_kind(ka));
-		for (b = map->data.mapping.pairs.start; b < a; b++) {
-			kb = node(p, b->key);
-			if (!strcmp(scalar(ka), scalar(kb)))
-				return at(p, ka, scalar(ka), "given twice %s (first at line %zu)",
-					  where, kb->start_mark.line + 1);
-		}
+	if (n < 2) {
+		for (pair = start; pair < map->data.mapping.pairs.top; pair++)
+			if ((k = node(p, pair->key))->type != YAML_SCALAR_NODE)
+				return at(p, k, NULL, "expected a key %s, found %s", where,
+					  node_kind(k));
+		return 0;
 	}
-	return 0;
+	keys = jra_xcalloc(n, sizeof(*keys));
+	for (i = 0; i < n; i++) {
+		k = node(p, start[i].key);
+		if (k->type != YAML_SCALAR_NODE) {
+			r = at(p, k, NULL, "expected a key %s, found %s", where, node_kind(k));
+			goto out;
+		}
+		keys[i].key = scalar(k);
+		keys[i].index = i;
+	}
+	qsort(keys, n, sizeof(*keys), cmp_key_at);
+	/* of all keys given twice, name the one whose second use comes first */
+	for (i = 1; i < n; i++) {
+		if (strcmp(keys[i - 1].key, keys[i].key))
+			continue;
+		if (!second || keys[i].index < second) {
+			second = keys[i].index;
+			first = keys[i - 1].index;
+		}
+		while (i + 1 < n && !strcmp(keys[i].key, keys[i + 1].key))
+			i++;
+	}
+	if (second) {
+		k = node(p, start[second].key);
+		r = at(p, k, scalar(k), "given twice %s (first at line %zu)", where,
+		       node(p, start[first].key)->start_mark.line + 1);
+	}
+out:
+	free(keys);
+	return r;
 }
 
 static int parse_profile(struct parse *p, const yaml_node_t *name, const yaml_node_t *map,

@@ -140,11 +140,19 @@ static enum jra_err code_for_status(long status)
 	return JRA_ERR_DATA;
 }
 
+/* A string member with something to show: "" or only blanks count as absent,
+ * so that a message never ends up empty. */
 static const char *string_member(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
+	const unsigned char *s;
 
-	return json_is_string(v) ? json_string_value(v) : NULL;
+	if (!json_is_string(v))
+		return NULL;
+	for (s = (const unsigned char *)json_string_value(v); *s; s++)
+		if (*s > ' ' && *s != 0x7f)
+			return json_string_value(v);
+	return NULL;
 }
 
 static void add_text(struct jra_buf *b, const char *s)
@@ -258,7 +266,7 @@ int jra_problem_decode(long status, const char *content_type, const char *body, 
 	else
 		jra_buf_addf(&msg, "HTTP %ld", status);
 	add_field_errors(&msg, json_object_get(doc, "errors"));
-	if (name && strcmp(name, "not-found")) {
+	if (name && *name && strcmp(name, "not-found")) {
 		jra_buf_addstr(&msg, " (");
 		add_text(&msg, name);
 		jra_buf_addch(&msg, ')');

@@ -159,7 +159,7 @@ request() {
 	[ "$(json_str state)" = pending ]
 	# the next 00:00 JST after auto_approve_at
 	local midnight
-	midnight=$(date -u -d "$(TZ=Asia/Tokyo date -d "$at" +%F) +1 day 00:00 +0900" +%FT%TZ)
+	midnight=$(date -u -d "$(TZ=JST-9 date -d "$at" +%F) +1 day 00:00 +0900" +%FT%TZ)
 	run sbx_api PUT clock "{\"now\":\"$midnight\"}"
 	run sbx_req fqdns/example.jp/transfer
 	[ "$(json_str state)" = approved ]

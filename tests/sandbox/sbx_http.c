@@ -414,8 +414,9 @@ static void process(struct sbx_req *r, struct sbx_resp *out)
 	r->db = sbx_store_get(srv->store);
 	r->real_now = time(NULL);
 	/* daily processing owed since the last request, in its own transaction */
-	if (sbx_db_begin(r->db) ||
-	    sbx_daily_catch_up(srv, r->db, sbx_clock_now(r->db)) || sbx_db_commit(r->db))
+	if (sbx_daily_due(r->db, sbx_clock_now(r->db)) &&
+	    (sbx_db_begin(r->db) || sbx_daily_catch_up(srv, r->db, sbx_clock_now(r->db)) ||
+	     sbx_db_commit(r->db)))
 		goto internal;
 	if (rt->flags & SBX_SIGNED) {
 		/* its own transaction, so a nonce stays spent whatever follows */
@@ -546,8 +547,11 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 		return MHD_YES;
 	}
 	process(r, &out);
+	if (!out.status && !out.drop)
+		sbx_problem(&out, 500, "internal", "the handler gave no answer");
 	fprintf(stderr, "jra-sandbox: %s %s -> %d%s\n", r->method, r->uri, out.status,
 		out.drop ? " (dropped)" : "");
+	/* libmicrohttpd closes the connection, without a byte, on MHD_NO */
 	if (out.drop) {
 		sbx_resp_release(&out);
 		return MHD_NO;
@@ -569,6 +573,13 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	return ret;
 }
 
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	fprintf(stderr, "jra-sandbox: libmicrohttpd: ");
+	vfprintf(stderr, fmt, ap);
+}
+
 struct MHD_Daemon *sbx_http_start(struct sbx_server *srv, const struct sockaddr *addr,
 				  struct jra_error *e)
 {
@@ -588,6 +599,7 @@ struct MHD_Daemon *sbx_http_start(struct sbx_server *srv, const struct sockaddr 
 			     MHD_OPTION_HTTPS_MEM_KEY, sbx_pki_tls_key_pem(srv->pki),
 			     MHD_OPTION_URI_LOG_CALLBACK, uri_logger, srv,
 			     MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
+			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64,
 			     MHD_OPTION_END);
