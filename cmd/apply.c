@@ -72,7 +72,7 @@ static int apply(struct jra_ctx *ctx, const char *fqdn, const struct apply_opts 
 		r = jra_error(e, JRA_ERR_DATA, "the CA's answer to GET /terms has no version");
 		goto out;
 	}
-	/* terms §4: the application names the version of the terms agreed to */
+	/* contract §6: POST /fqdns names the version of the terms agreed to */
 	req = json_pack("{s:s, s:s, s:o}", "fqdn", fqdn, "period", o->period,
 			"agreed_terms_version",
 			version ? json_incref(version) : json_string("(the current version)"));
@@ -164,7 +164,7 @@ int cmd_apply(int argc, char **argv, struct jra_ctx *ctx)
 		return jra_usage_error(&apply_help, "--eab-out needs a new subscriber: an "
 				       "existing one keeps its EAB credentials (see 'jra subscriber "
 				       "rotate-eab')");
-	/* terms §4: the registrar applies only for a subscriber who agreed to the terms */
+	/* terms-outdated (contract §6): an application carries an agreement to the terms */
 	if (!o.agree)
 		return jra_usage_error(&apply_help, "apply needs --agree-terms: by giving it you "
 				       "confirm that the subscriber has agreed to the current terms "

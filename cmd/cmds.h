@@ -12,7 +12,8 @@
  *     sorted) with the setup it needs: JRA_NEED_CONFIG, JRA_NEED_KEY,
  *     JRA_NEED_NETWORK.  main() does that setup, once, before calling it.
  *  3. Add frob.c to cmd/meson.build.
- *  4. Write man/jra-frob.1.scd and list it in man/meson.build.
+ *  4. Describe it and its options under COMMANDS in man/jra.1.scd; the
+ *     help-man test fails while an option --help prints is missing there.
  *  5. Add the command, its modes and its long options to the completions
  *     in completions/ (bash, zsh, fish).
  *  6. A test: tests/e2e/frob.bats against the sandbox, plus unit tests in

@@ -60,6 +60,9 @@ static const struct jra_help main_help = {
 	main_options,
 };
 
+/* --complete is hidden: what the shell completions in completions/ ask. */
+enum { OPT_COMPLETE = 0x1ff };
+
 static const struct option main_longopts[] = {
 	{ "profile", required_argument, NULL, 'p' },
 	{ "config", required_argument, NULL, 'c' },
@@ -71,6 +74,7 @@ static const struct option main_longopts[] = {
 	{ "dry-run", no_argument, NULL, JRA_OPT_DRY_RUN },
 	{ "retries", required_argument, NULL, JRA_OPT_RETRIES },
 	{ "timeout", required_argument, NULL, JRA_OPT_TIMEOUT },
+	{ "complete", required_argument, NULL, OPT_COMPLETE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -83,6 +87,35 @@ static void print_main_help(FILE *fp)
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(fp, "    %-28s %s\n", commands[i].name, commands[i].summary);
 	fputs("\n'jra help COMMAND' shows the options of a command.\n", fp);
+}
+
+/*
+ * --complete commands: "name<TAB>summary" lines; --complete profiles: the
+ * profile names of the file jra would read (-c, $JRA_CONFIG, ...).  Silent
+ * on errors: a completion must not write over the command line.
+ */
+static int complete(const char *what, const struct jra_ctx *ctx)
+{
+	struct jra_error e = JRA_ERROR_INIT;
+	struct jra_config cfg = JRA_CONFIG_INIT;
+	char *path = NULL;
+	size_t i;
+	int r;
+
+	if (!strcmp(what, "commands")) {
+		for (i = 0; i < NCOMMANDS; i++)
+			printf("%s\t%s\n", commands[i].name, commands[i].summary);
+		return 0;
+	}
+	if (strcmp(what, "profiles"))
+		return JRA_ERR_USAGE;
+	if ((r = jra_config_path(ctx->config_arg, &path, NULL, &e)) == 0)
+		r = jra_config_load(path, &cfg, &e);
+	for (i = 0; r == 0 && i < cfg.nprofiles; i++)
+		printf("%s\n", cfg.profiles[i].name);
+	free(path);
+	jra_config_release(&cfg);
+	return r;
 }
 
 static int cmp_cmd(const void *key, const void *elem)
@@ -182,6 +215,7 @@ int main(int argc, char **argv)
 {
 	struct jra_ctx ctx;
 	const struct jra_cmd *cmd;
+	const char *complete_arg = NULL;
 	char *help_argv[3];
 	int opt, r;
 
@@ -209,6 +243,9 @@ int main(int argc, char **argv)
 		case 'V':
 			printf("jra %s\n", JRA_VERSION);
 			return 0;
+		case OPT_COMPLETE:
+			complete_arg = optarg;
+			break;
 		default:
 			r = jra_common_option(&ctx, &main_help, opt, optarg);
 			if (r < 0)
@@ -217,6 +254,8 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (complete_arg)
+		return jra_exit_code(complete(complete_arg, &ctx));
 	if (argc == 0) {
 		fputs("jra: no command given\n\n", stderr);
 		print_main_help(stderr);
@@ -227,19 +266,17 @@ int main(int argc, char **argv)
 			print_main_help(stdout);
 			return 0;
 		}
-		if (!(cmd = find_cmd(argv[1]))) {
-			fprintf(stderr, "jra: '%s' is not a jra command; see 'jra --help'\n", argv[1]);
-			return jra_exit_code(JRA_ERR_USAGE);
-		}
+		if (!(cmd = find_cmd(argv[1])))
+			return jra_exit_code(jra_usage_error(&main_help, "'%s' is not a jra command; "
+							     "'jra --help' lists them", argv[1]));
 		help_argv[0] = argv[1];
 		help_argv[1] = "--help";
 		help_argv[2] = NULL;
 		return jra_exit_code(run(cmd, 2, help_argv, &ctx));
 	}
-	if (!(cmd = find_cmd(argv[0]))) {
-		fprintf(stderr, "jra: '%s' is not a jra command; see 'jra --help'\n", argv[0]);
-		return jra_exit_code(JRA_ERR_USAGE);
-	}
+	if (!(cmd = find_cmd(argv[0])))
+		return jra_exit_code(jra_usage_error(&main_help, "'%s' is not a jra command; "
+						     "'jra --help' lists them", argv[0]));
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	r = run(cmd, argc, argv, &ctx);
 	ctx_release(&ctx);

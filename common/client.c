@@ -255,9 +255,10 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* "Name: value"; an empty value gives "Name:", which tells libcurl not to send it. */
 static void add_header(struct call *call, const char *name, const char *value)
 {
-	char *line = jra_xasprintf("%s: %s", name, value);
+	char *line = *value ? jra_xasprintf("%s: %s", name, value) : jra_xasprintf("%s:", name);
 	struct curl_slist *l = curl_slist_append(call->hdrs, line);
 
 	free(line);
@@ -341,7 +342,7 @@ static int sign_attempt(struct jra_client *c, struct call *call, struct jra_erro
 	add_header(call, "Signature-Input", sh.signature_input);
 	add_header(call, "Signature", sh.signature);
 	/* No "Expect: 100-continue" round trip for small bodies. */
-	call->hdrs = curl_slist_append(call->hdrs, "Expect:");
+	add_header(call, "Expect", "");
 	jra_sig_headers_release(&sh);
 	return 0;
 }
@@ -824,14 +825,15 @@ static int collect(struct runner *rn)
 	return n;
 }
 
-/* How long to wait for sockets: until the next retry is due, at most 1 s. */
+/* How long to wait for sockets: until the next retry is due, at most 1 s;
+ * items that wait for a free handle wait for a transfer to end instead. */
 static int poll_timeout(struct runner *rn, long long now)
 {
 	long long t = 1000;
 	unsigned long seq;
 	struct slot *s;
 
-	for (seq = rn->head; seq < rn->tail; seq++) {
+	for (seq = rn->head; seq < rn->tail && rn->nidle > 0; seq++) {
 		s = &rn->slots[seq % rn->window];
 		if (s->state == SLOT_WAITING && s->due - now < t)
 			t = s->due - now;
@@ -878,6 +880,9 @@ int jra_client_run(struct jra_client *c, int jobs, jra_next_fn next, jra_done_fn
 		deliver(&rn, done, arg);
 		if (eof && rn.head == rn.tail)
 			break;
+		/* delivering made room: read on before waiting for anything */
+		if (!eof && rn.tail - rn.head < rn.window)
+			continue;
 		start_due(&rn, now_ms());
 		curl_multi_perform(rn.multi, &running);
 		if (collect(&rn))

@@ -252,9 +252,14 @@ int jra_problem_decode(long status, const char *content_type, const char *body, 
 		code = k->code;
 	detail = string_member(doc, "detail");
 	title = string_member(doc, "title");
-	if (status == 404 && !detail)
+	/* whatever the CA's words, a 404 reads "not found" first */
+	if (status == 404) {
 		jra_buf_addstr(&msg, "not found");
-	else if (detail)
+		if (detail) {
+			jra_buf_addstr(&msg, ": ");
+			add_text(&msg, detail);
+		}
+	} else if (detail)
 		add_text(&msg, detail);
 	else if (title)
 		add_text(&msg, title);

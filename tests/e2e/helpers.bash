@@ -18,13 +18,20 @@
 #   stop_sandbox
 #       Stops it (SIGTERM, then SIGKILL after 10 s), shows its log when the
 #       test failed, removes SANDBOX_DIR and unsets the variables.  Safe to
-#       call twice or when nothing runs: call it from teardown.
+#       call twice or when nothing runs: call it from teardown.  Fails when
+#       the sandbox did not exit with status 0 (a crash, or a leak that the
+#       sanitizers report at exit).
 #   restart_sandbox [jra-sandbox options...]
 #       Stops it and starts it again on the same state directory.
 #   sbx_req PATH [sbxreq options...]
 #       One request signed as R0001 (override with SBX_KEY, SBX_KEYID,
 #       SBX_ALG) to $SANDBOX_URL/registrar/v1/PATH.  Prints the status
 #       line, the headers, an empty line and the body.
+#   sbx_req_as ID PATH [sbxreq options...]
+#       The same, signed as registrar ID added by add_registrar.
+#   add_registrar ID
+#       Registers registrar ID through /sandbox/v1/registrars with a fresh
+#       ed25519 key, kept in $SANDBOX_DIR/ID.key (keyid ID-key).
 #   sbx_api METHOD PATH [JSON]
 #       One unsigned call to $SANDBOX_URL/sandbox/v1/PATH with curl, printed
 #       the same way.
@@ -94,25 +101,37 @@ _sandbox_kill() {
 		echo "jra-sandbox did not stop on SIGTERM within 10 s; killing it" >&2
 		kill -KILL "$SANDBOX_PID" 2>/dev/null || true
 	fi
-	wait "$SANDBOX_PID" 2>/dev/null || true
+	SANDBOX_EXIT=0
+	wait "$SANDBOX_PID" 2>/dev/null || SANDBOX_EXIT=$?
 	unset SANDBOX_PID
 }
 
 stop_sandbox() {
+	local rc=0
+	SANDBOX_EXIT=0
 	_sandbox_kill
+	if [ "$SANDBOX_EXIT" != 0 ]; then
+		echo "jra-sandbox exited with status $SANDBOX_EXIT on SIGTERM (expected 0)" >&2
+		rc=1
+	fi
 	if [ -n "${SANDBOX_DIR:-}" ] && [ -d "$SANDBOX_DIR" ]; then
-		if [ -n "${BATS_ERROR_STATUS:-}" ] && [ "${BATS_ERROR_STATUS}" != 0 ] &&
-		   [ -f "$SANDBOX_DIR/sandbox.log" ]; then
+		if [ "$rc" != 0 ] || { [ -n "${BATS_ERROR_STATUS:-}" ] &&
+		   [ "${BATS_ERROR_STATUS}" != 0 ]; }; then
 			echo "--- jra-sandbox log"
-			tail -n 50 "$SANDBOX_DIR/sandbox.log"
+			tail -n 80 "$SANDBOX_DIR/sandbox.log"
 		fi
 		rm -rf "$SANDBOX_DIR"
 	fi
 	unset SANDBOX_DIR SANDBOX_URL JRA_CONFIG
+	return "$rc"
 }
 
 restart_sandbox() {
 	_sandbox_kill
+	if [ "${SANDBOX_EXIT:-0}" != 0 ]; then
+		echo "jra-sandbox exited with status $SANDBOX_EXIT on SIGTERM (expected 0)" >&2
+		return 1
+	fi
 	start_sandbox "$@"
 }
 
@@ -123,6 +142,24 @@ sbx_req() {
 		--key "${SBX_KEY:-$SANDBOX_DIR/r0001-ed25519.key}" \
 		--keyid "${SBX_KEYID:-r0001-ed25519}" --alg "${SBX_ALG:-ed25519}" \
 		--ca "$SANDBOX_DIR/ca.pem" "$@"
+}
+
+sbx_req_as() {
+	local id=$1
+	shift
+	SBX_KEY=$SANDBOX_DIR/$id.key SBX_KEYID=$id-key SBX_ALG=ed25519 sbx_req "$@"
+}
+
+add_registrar() {
+	local id=$1 pem out
+	openssl genpkey -algorithm ed25519 -out "$SANDBOX_DIR/$id.key" 2>/dev/null || return 1
+	chmod 600 "$SANDBOX_DIR/$id.key"
+	pem=$(openssl pkey -in "$SANDBOX_DIR/$id.key" -pubout | awk '{printf "%s\\n", $0}')
+	out=$(sbx_api POST registrars "{\"id\":\"$id\",\"name\":\"$id Ltd\",\"keys\":[{\"keyid\":\"$id-key\",\"alg\":\"ed25519\",\"public_key_pem\":\"$pem\"}]}")
+	case $out in
+	"HTTP/"*" 201"*) return 0 ;;
+	*) printf 'cannot add registrar %s:\n%s\n' "$id" "$out" >&2; return 1 ;;
+	esac
 }
 
 sbx_api() {

@@ -16,15 +16,6 @@ apply_body() {
 	printf '{"fqdn":"%s","period":"1m","agreed_terms_version":"2025-08-22"}' "$1"
 }
 
-# Registers registrar $1 with a fresh ed25519 key kept in $SANDBOX_DIR/$1.key.
-add_registrar() {
-	local id=$1 pem
-	openssl genpkey -algorithm ed25519 -out "$SANDBOX_DIR/$id.key" 2>/dev/null
-	chmod 600 "$SANDBOX_DIR/$id.key"
-	pem=$(openssl pkey -in "$SANDBOX_DIR/$id.key" -pubout | awk '{printf "%s\\n", $0}')
-	sbx_api POST registrars "{\"id\":\"$id\",\"name\":\"$id Ltd\",\"keys\":[{\"keyid\":\"$id-key\",\"alg\":\"ed25519\",\"public_key_pem\":\"$pem\"}]}"
-}
-
 @test "a correctly signed request is answered" {
 	run sbx_req terms
 	[ "$status" -eq 0 ]
@@ -106,15 +97,14 @@ add_registrar() {
 }
 
 @test "another registrar's FQDN answers exactly like an absent one" {
-	run add_registrar R0002
-	[ "$(http_status)" = 201 ]
+	add_registrar R0002
 	run sbx_req fqdns --data "$(apply_body mine.example.jp)"
 	[ "$(http_status)" = 201 ]
-	SBX_KEY=$SANDBOX_DIR/R0002.key SBX_KEYID=R0002-key run sbx_req fqdns/mine.example.jp
+	run sbx_req_as R0002 fqdns/mine.example.jp
 	[ "$(http_status)" = 404 ]
 	local theirs
 	theirs=$(http_body | sed 's/"detail":"[^"]*"//')
-	SBX_KEY=$SANDBOX_DIR/R0002.key SBX_KEYID=R0002-key run sbx_req fqdns/absent.example.jp
+	run sbx_req_as R0002 fqdns/absent.example.jp
 	[ "$(http_status)" = 404 ]
 	[ "$(http_body | sed 's/"detail":"[^"]*"//')" = "$theirs" ]
 	[ "$(problem_type)" = not-found ]

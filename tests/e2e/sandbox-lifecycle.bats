@@ -109,12 +109,12 @@ set_clock() {
 	[ "$(json_str renewal_period)" = 1y ]
 	local end
 	end=$(last_day_after 2026-02-01 1)
-	# to 23:59:59 JST of the end date: nothing happens yet
-	set_clock "$(date -u -d "$end 23:59:59 +0900" +%FT%TZ)"
+	# to late on the end date (the clock runs on meanwhile): nothing happens yet
+	set_clock "$(date -u -d "$end 23:59:00 +0900" +%FT%TZ)"
 	run sbx_req fqdns/example.jp
 	[ "$(json_str end_date)" = "$end" ]
 	# 00:00 JST the day after: continued by a year from the old end date
-	run sbx_api POST clock/advance '{"seconds":1}'
+	run sbx_api POST clock/advance '{"seconds":60}'
 	run sbx_req fqdns/example.jp
 	[ "$(json_str state)" = active ]
 	[ "$(json_str start_date)" = 2026-02-01 ]
@@ -157,11 +157,11 @@ set_clock() {
 	[ "$(json_str state)" = cancel-pending ]
 	local end
 	end=$(last_day_after 2026-02-01 1)
-	set_clock "$(date -u -d "$end 23:59:59 +0900" +%FT%TZ)"
+	set_clock "$(date -u -d "$end 23:59:00 +0900" +%FT%TZ)"
 	run sbx_req fqdns/example.jp
 	[ "$(json_str state)" = cancel-pending ]
 	[ "$(json_str status)" = valid ]
-	run sbx_api POST clock/advance '{"seconds":1}'
+	run sbx_api POST clock/advance '{"seconds":60}'
 	run sbx_req fqdns/example.jp
 	[ "$(json_str state)" = ended ]
 	[ "$(json_str end_reason)" = cancelled ]
@@ -212,10 +212,11 @@ set_clock() {
 	issue "$KID" example.jp
 	local na
 	na=$(json_str not_after)
-	set_clock "$na"
+	# a minute before it, since the clock runs on
+	set_clock "$(date -u -d "@$(( $(date -u -d "$na" +%s) - 59 ))" +%FT%TZ)"
 	run sbx_req fqdns/example.jp
 	[ "$(json_str status)" = valid ]
-	run sbx_api POST clock/advance '{"seconds":1}'
+	run sbx_api POST clock/advance '{"seconds":60}'
 	run sbx_req fqdns/example.jp
 	[ "$(json_str status)" = expired ]
 }

@@ -82,13 +82,8 @@ crl_number() {
 @test "another registrar's certificate answers 404 like an absent one" {
 	local s
 	s=$(issue example.jp)
-	openssl genpkey -algorithm ed25519 -out "$SANDBOX_DIR/r2.key" 2>/dev/null
-	chmod 600 "$SANDBOX_DIR/r2.key"
-	local pem
-	pem=$(openssl pkey -in "$SANDBOX_DIR/r2.key" -pubout | awk '{printf "%s\\n", $0}')
-	run sbx_api POST registrars "{\"id\":\"R0002\",\"name\":\"Two\",\"keys\":[{\"keyid\":\"r2\",\"alg\":\"ed25519\",\"public_key_pem\":\"$pem\"}]}"
-	[ "$(http_status)" = 201 ]
-	SBX_KEY=$SANDBOX_DIR/r2.key SBX_KEYID=r2 run sbx_req "certificates/$s/revocation" --data '{"reason":1}'
+	add_registrar R0002
+	run sbx_req_as R0002 "certificates/$s/revocation" --data '{"reason":1}'
 	[ "$(http_status)" = 404 ]
 	[ "$(problem_type)" = not-found ]
 	run sbx_req fqdns/example.jp

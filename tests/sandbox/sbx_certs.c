@@ -95,7 +95,7 @@ int sbx_h_issuance(struct sbx_req *r, struct sbx_resp *out)
 
 	st = sbx_db_q(r->db, "SELECT f.id, f.fqdn, f.state, f.period,"
 		      " f.state = 'applied' AND g.suspended_at IS NOT NULL"
-		      "  AND f.applied_at < g.suspended_at"
+		      "  AND f.applied_at <= g.suspended_at"
 		      " FROM fqdns f JOIN registrars g ON g.id = f.registrar"
 		      " WHERE f.subscriber = ? AND f.state <> 'ended' ORDER BY f.id", "t",
 		      subscriber);
@@ -294,7 +294,7 @@ int sbx_h_fqdn_revoke(struct sbx_req *r, struct sbx_resp *out)
 	json_t *js = json_object_get(r->json, "serials"), *v, *errors;
 	char **serials = NULL;
 	size_t n = 0, i;
-	int64_t id;
+	int64_t id = 0;
 	int reason, rc = sbx_fqdn_find(r->db, r->registrar, r->arg[0], &id);
 	sqlite3_stmt *st;
 

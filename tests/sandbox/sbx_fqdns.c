@@ -172,7 +172,7 @@ int sbx_h_fqdns_post(struct sbx_req *r, struct sbx_resp *out)
 	struct jra_error e = JRA_ERROR_INIT;
 	enum sbx_period p;
 	char sub_id[32];
-	int64_t id;
+	int64_t id = 0;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -241,7 +241,7 @@ int sbx_h_fqdns_post(struct sbx_req *r, struct sbx_resp *out)
 /* GET /fqdns/{fqdn} */
 int sbx_h_fqdn_get(struct sbx_req *r, struct sbx_resp *out)
 {
-	int64_t id;
+	int64_t id = 0;
 	int rc = sbx_fqdn_find(r->db, r->registrar, r->arg[0], &id);
 	json_t *obj;
 
@@ -401,7 +401,7 @@ int sbx_h_fqdn_patch(struct sbx_req *r, struct sbx_resp *out)
 	json_t *ref = json_object_get(r->json, "customer_ref");
 	enum sbx_period p;
 	char state[16];
-	int64_t id;
+	int64_t id = 0;
 	int rc;
 
 	json_object_foreach(r->json, key, v)
@@ -432,7 +432,7 @@ int sbx_h_fqdn_patch(struct sbx_req *r, struct sbx_resp *out)
 int sbx_h_cancel_post(struct sbx_req *r, struct sbx_resp *out)
 {
 	char state[16];
-	int64_t id;
+	int64_t id = 0;
 	int rc = find_or_404(r, out, &id, state, sizeof(state));
 
 	if (rc <= 0)
@@ -458,7 +458,7 @@ int sbx_h_cancel_post(struct sbx_req *r, struct sbx_resp *out)
 int sbx_h_cancel_delete(struct sbx_req *r, struct sbx_resp *out)
 {
 	char state[16];
-	int64_t id;
+	int64_t id = 0;
 	int rc = find_or_404(r, out, &id, state, sizeof(state));
 
 	if (rc <= 0)

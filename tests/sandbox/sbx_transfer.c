@@ -123,7 +123,7 @@ static int own_live(struct sbx_req *r, struct sbx_resp *out, int64_t *id, char *
 int sbx_h_transfer_code(struct sbx_req *r, struct sbx_resp *out)
 {
 	char state[16], exp[21], *code;
-	int64_t id, tid;
+	int64_t id = 0, tid = 0;
 	int rc = own_live(r, out, &id, state, sizeof(state));
 
 	if (rc <= 0)
@@ -158,7 +158,7 @@ int sbx_h_transfer_request(struct sbx_req *r, struct sbx_resp *out)
 	const char *code = sbx_field_str(r, "code", 1, 200, errors);
 	const char *sub = sbx_field_str(r, "subscriber", 0, 64, errors);
 	char losing[64], sub_id[32];
-	int64_t id, tid;
+	int64_t id = 0, tid = 0;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -248,7 +248,7 @@ int sbx_h_transfer_get(struct sbx_req *r, struct sbx_resp *out)
 static int decide(struct sbx_req *r, struct sbx_resp *out, int yes)
 {
 	char state[16];
-	int64_t id, tid;
+	int64_t id = 0, tid = 0;
 	int rc = own_live(r, out, &id, state, sizeof(state));
 	json_t *obj;
 

@@ -1,8 +1,67 @@
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
 #include "client.h"
 #include "tap.h"
+
+/* A batch of items that all fail before any request: the runner's order
+ * and window can be watched without a server. */
+struct feed {
+	long next, done, max_ahead, nitems;
+	int in_order;
+};
+
+static int feed_next(void *arg, struct jra_request *req, void **tag, struct jra_error *e)
+{
+	struct feed *f = arg;
+
+	if (f->next == f->nitems)
+		return 0;
+	if (f->next - f->done > f->max_ahead)
+		f->max_ahead = f->next - f->done;
+	*tag = (void *)(intptr_t)f->next++;
+	req->method = NULL;
+	jra_error(e, JRA_ERR_DATA, "item %ld is bad", (long)(intptr_t)*tag);
+	return 1;
+}
+
+static void feed_done(void *arg, void *tag, struct jra_request *req, int r, json_t *res,
+		      const struct jra_error *e)
+{
+	struct feed *f = arg;
+	char want[64];
+
+	(void)req;
+	(void)res;
+	snprintf(want, sizeof(want), "item %ld is bad", f->done);
+	if ((long)(intptr_t)tag != f->done || r != JRA_ERR_DATA || strcmp(e->msg, want))
+		f->in_order = 0;
+	f->done++;
+}
+
+static void runner(void)
+{
+	struct jra_client_opts o;
+	struct jra_client *c = NULL;
+	struct jra_error e = JRA_ERROR_INIT;
+	struct feed f = { 0, 0, 0, 1000, 1 };
+
+	memset(&o, 0, sizeof(o));
+	o.endpoint = "https://127.0.0.1:9/registrar/v1";
+	o.key_id = "k";
+	ok(jra_client_new(&o, &c, &e) == 0, "a client");
+	ok(jra_client_run(c, 4, feed_next, feed_done, &f, &e) == 0, "a batch of 1000 runs");
+	ok(f.done == 1000 && f.in_order, "every result delivered, in input order, with its error");
+	ok(f.max_ahead <= 4 * JRA_WINDOW_PER_JOB, "input read at most the window ahead (%ld)",
+	   f.max_ahead);
+	f = (struct feed){ 0, 0, 0, 10, 1 };
+	ok(jra_client_run(c, 1, feed_next, feed_done, &f, &e) == 0 && f.done == 10 && f.in_order,
+	   "one job: the same, one after the other");
+	jra_client_free(c);
+}
 
 static void redacted(const char *body, const char *want, const char *name)
 {
@@ -55,5 +114,9 @@ int main(void)
 	s = jra_redact_signature("sig1=:AAAA:, sig2=:BBBB:");
 	is_str(s, "sig1=:[redacted]:, sig2=:[redacted]:", "every signature redacted");
 	free(s);
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	runner();
+	curl_global_cleanup();
 	return done_testing();
 }

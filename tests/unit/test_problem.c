@@ -68,6 +68,9 @@ int main(void)
 	decode(404, PJ, "{\"type\":\"urn:jra:problem:not-found\",\"status\":404,\"title\":"
 	       "\"Not Found\"}", &e);
 	is_str(e.msg, "not found", "404 says not found");
+	decode(404, PJ, "{\"type\":\"urn:jra:problem:not-found\",\"status\":404,\"detail\":"
+	       "\"no such FQDN\"}", &e);
+	is_str(e.msg, "not found: no such FQDN", "404 says not found, then the CA's detail");
 
 	decode(400, PJ, "{\"type\":\"urn:jra:problem:invalid-request\",\"status\":400,"
 	       "\"detail\":\"bad fields\",\"errors\":[{\"field\":\"period\",\"detail\":"
