@@ -300,7 +300,16 @@ static int retryable_curl(CURLcode res)
 	}
 }
 
-static int curl_failure(struct jra_client *c, struct jra_call *call, CURLcode res,
+/* Whether the attempt got as far as a TLS connection. */
+static int connected(CURL *h)
+{
+	curl_off_t t = 0;
+
+	curl_easy_getinfo(h, CURLINFO_APPCONNECT_TIME_T, &t);
+	return t > 0;
+}
+
+static int curl_failure(struct jra_client *c, struct jra_call *call, CURL *h, CURLcode res,
 			struct jra_error *e)
 {
 	const char *why = call->errbuf[0] ? call->errbuf : curl_easy_strerror(res);
@@ -325,7 +334,13 @@ static int curl_failure(struct jra_client *c, struct jra_call *call, CURLcode re
 		jra_error(e, JRA_ERR_TEMP, "the CA's answer was cut short: %s", why);
 		return jra_error_hint(e, "run again later");
 	case CURLE_OPERATION_TIMEDOUT:
-		jra_error(e, JRA_ERR_TEMP, "no answer within %ld s: %s", c->timeout, why);
+		/* curl says "timeout" for both limits; name the one that struck */
+		if (!connected(h))
+			jra_error(e, JRA_ERR_TEMP, "no connection within %ld s: %s",
+				  c->connect_timeout < c->timeout ? c->connect_timeout : c->timeout,
+				  why);
+		else
+			jra_error(e, JRA_ERR_TEMP, "no answer within %ld s: %s", c->timeout, why);
 		return jra_error_hint(e, "run again later, or allow more time with --timeout");
 	default:
 		jra_error(e, JRA_ERR_TEMP, "cannot reach the CA: %s", why);
@@ -486,7 +501,7 @@ long jra_call_finish(struct jra_client *c, struct jra_call *call, CURL *h, CURLc
 	if (c->log && c->verbose >= 1)
 		log_outcome(c, call, h, res, status);
 	if (res != CURLE_OK) {
-		call->rc = curl_failure(c, call, res, e);
+		call->rc = curl_failure(c, call, h, res, e);
 		retry = call->may_retry && retryable_curl(res) && !call->toobig;
 	} else if (status >= 200 && status < 300) {
 		call->rc = decode_success(call, &call->result, e);

@@ -23,7 +23,7 @@ struct parse {
 
 static const char *const profile_keys[] = {
 	"endpoint", "registrar", "key_id", "key_file", "secret_file", "alg",
-	"ca_file", "acme_directory", "timeout", "retries",
+	"ca_file", "acme_directory", "timeout", "connect_timeout", "retries",
 };
 #define NPROFILE_KEYS (sizeof(profile_keys) / sizeof(profile_keys[0]))
 
@@ -313,6 +313,9 @@ static int parse_profile(struct parse *p, const yaml_node_t *name, const yaml_no
 		} else if (!strcmp(key, "timeout")) {
 			if ((r = want_long(p, v, key, 1, JRA_MAX_TIMEOUT, "seconds", &n)) == 0)
 				pr->timeout = n;
+		} else if (!strcmp(key, "connect_timeout")) {
+			if ((r = want_long(p, v, key, 1, JRA_MAX_TIMEOUT, "seconds", &n)) == 0)
+				pr->connect_timeout = n;
 		} else if (!strcmp(key, "retries")) {
 			if ((r = want_long(p, v, key, 0, JRA_MAX_RETRIES, "retries", &n)) == 0)
 				pr->retries = (int)n;
