@@ -462,7 +462,7 @@ static void process(struct sbx_req *r, struct sbx_resp *out)
 		goto keep;
 	if (sbx_db_savepoint(r->db))
 		goto internal;
-	if (rt->handler(r, out))
+	if (rt->handler(r, out) || !out->status)
 		goto internal;
 	/* a refused request changes nothing */
 	if (out->status >= 400)
