@@ -1,9 +1,10 @@
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <time.h>
 
 #include "pki.h"
 #include "sbx.h"
@@ -376,6 +377,14 @@ static int idem_replay(struct sbx_req *r, struct sbx_resp *out, const char *idem
 	return 1;
 }
 
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
 /* Handles a complete request into out. */
 static void process(struct sbx_req *r, struct sbx_resp *out)
 {
@@ -432,8 +441,12 @@ static void process(struct sbx_req *r, struct sbx_resp *out)
 			goto faults;
 	}
 	/* after the key is marked in progress, so a second request meanwhile sees 409 */
-	if (fault == SBX_FAULT_DELAY)
-		usleep((useconds_t)delay_ms * 1000);
+	if (fault == SBX_FAULT_DELAY) {
+		/* the connection goes back to the pool meanwhile */
+		sbx_store_put(srv->store, r->db);
+		sleep_ms(delay_ms);
+		r->db = sbx_store_get(srv->store);
+	}
 
 	if (sbx_db_begin(r->db))
 		goto internal;
@@ -594,12 +607,12 @@ struct MHD_Daemon *sbx_http_start(struct sbx_server *srv, const struct sockaddr 
 	if (addr->sa_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	d = MHD_start_daemon(flags, 0, NULL, NULL, answer, srv,
+			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 			     MHD_OPTION_SOCK_ADDR, addr,
 			     MHD_OPTION_HTTPS_MEM_CERT, sbx_pki_tls_cert_pem(srv->pki),
 			     MHD_OPTION_HTTPS_MEM_KEY, sbx_pki_tls_key_pem(srv->pki),
 			     MHD_OPTION_URI_LOG_CALLBACK, uri_logger, srv,
 			     MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
-			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64,
 			     MHD_OPTION_END);
