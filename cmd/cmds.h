@@ -30,6 +30,7 @@
 #include "client.h"
 #include "config.h"
 #include "err.h"
+#include "i18n.h"
 #include "output.h"
 #include "sign.h"
 
@@ -83,16 +84,16 @@ struct jra_help {
 	{ "jobs", required_argument, NULL, 'j' }
 #define JRA_BATCH_SHORT "f:j:"
 #define JRA_BATCH_HELP \
-	"-f, --file FILE\tread the items from FILE, one a line, # comments ('-': stdin)", \
-	"-j, --jobs N\tsend up to N requests at once (1-32, default 4)"
+	N_("-f, --file FILE\tread the items from FILE, one a line, # comments ('-': stdin)"), \
+	N_("-j, --jobs N\tsend up to N requests at once (1-32, default 4)")
 #define JRA_DEFAULT_JOBS 4
 #define JRA_MAX_JOBS 32
 #define JRA_COMMON_HELP \
-	"-o, --output FORMAT\ttable, json, jsonl or csv", \
-	"--dry-run\tprint the requests (method, URL, body) without sending them", \
-	"--retries N\tretry a failed request up to N times (0-10)", \
-	"--timeout SECONDS\tallow each request this long", \
-	"-h, --help\tshow this help"
+	N_("-o, --output FORMAT\ttable, json, jsonl or csv"), \
+	N_("--dry-run\tprint the requests (method, URL, body) without sending them"), \
+	N_("--retries N\tretry a failed request up to N times (0-10)"), \
+	N_("--timeout SECONDS\tallow each request this long"), \
+	N_("-h, --help\tshow this help")
 
 /*
  * Handles an option of JRA_COMMON_OPTIONS (and '?', ':').  Returns 1 when

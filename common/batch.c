@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "i18n.h"
 
 int jra_lines_open(struct jra_lines *l, const char *path, struct jra_error *e)
 {
@@ -16,7 +17,7 @@ int jra_lines_open(struct jra_lines *l, const char *path, struct jra_error *e)
 	}
 	l->fp = fopen(path, "r");
 	if (!l->fp)
-		return jra_error(e, JRA_ERR_DATA, "cannot read '%s': %s", path, strerror(errno));
+		return jra_error(e, JRA_ERR_DATA, _("cannot read '%s': %s"), path, strerror(errno));
 	l->close = 1;
 	l->name = jra_xstrdup(path);
 	return 0;
@@ -72,16 +73,16 @@ int jra_lines_next(struct jra_lines *l, const char **item, struct jra_error *e)
 		errno = 0;
 		n = read_line(l, &too_long, &nul);
 		if (ferror(l->fp))
-			return jra_error(e, JRA_ERR_DATA, "cannot read %s: %s", l->name,
+			return jra_error(e, JRA_ERR_DATA, _("cannot read %s: %s"), l->name,
 					 strerror(errno ? errno : EIO));
 		if (n < 0)
 			return 0;
 		l->lineno++;
 		if (too_long)
-			return jra_error(e, JRA_ERR_DATA, "%s:%lu: line longer than %d bytes",
+			return jra_error(e, JRA_ERR_DATA, _("%s:%lu: line longer than %d bytes"),
 					 l->name, l->lineno, JRA_LINE_MAX);
 		if (nul)
-			return jra_error(e, JRA_ERR_DATA, "%s:%lu: NUL byte in line", l->name,
+			return jra_error(e, JRA_ERR_DATA, _("%s:%lu: NUL byte in line"), l->name,
 					 l->lineno);
 		s = l->line;
 		while (is_space(*s))

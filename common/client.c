@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "call.h"
+#include "i18n.h"
 
 #define USER_AGENT "jra/" JRA_VERSION
 /* Backoff: 0.5 s doubling up to 30 s; Retry-After is honoured up to 5 minutes. */
@@ -63,7 +64,7 @@ int jra_client_new(const struct jra_client_opts *o, struct jra_client **out,
 	c->easy = curl_easy_init();
 	if (!c->easy) {
 		free(c);
-		return jra_error(e, JRA_ERR_SOFTWARE, "cannot create a libcurl handle");
+		return jra_error(e, JRA_ERR_SOFTWARE, _("cannot create a libcurl handle"));
 	}
 	c->endpoint = jra_xstrdup(o->endpoint);
 	c->ca_file = o->ca_file ? jra_xstrdup(o->ca_file) : NULL;
@@ -151,7 +152,7 @@ static void add_header(struct jra_call *call, const char *name, const char *valu
 
 	free(line);
 	if (!l) {
-		fprintf(stderr, "jra: out of memory building request headers\n");
+		fprintf(stderr, _("jra: out of memory building request headers\n"));
 		abort();
 	}
 	call->hdrs = l;
@@ -315,37 +316,37 @@ static int curl_failure(struct jra_client *c, struct jra_call *call, CURL *h, CU
 	const char *why = call->errbuf[0] ? call->errbuf : curl_easy_strerror(res);
 
 	if (call->toobig || res == CURLE_FILESIZE_EXCEEDED)
-		return jra_error(e, JRA_ERR_DATA, "the CA's answer is larger than %d bytes",
+		return jra_error(e, JRA_ERR_DATA, _("the CA's answer is larger than %d bytes"),
 				 JRA_RESPONSE_MAX);
 	switch (res) {
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:
-		jra_error(e, JRA_ERR_CONFIG, "cannot verify the CA's TLS certificate: %s", why);
-		return jra_error_hint(e, c->ca_file ? "check that ca_file '%s' holds the CA "
-				      "that signed the server's certificate" :
-				      "set ca_file in the profile if the server's certificate is "
-				      "not from a public CA%s", c->ca_file ? c->ca_file : "");
+		jra_error(e, JRA_ERR_CONFIG, _("cannot verify the CA's TLS certificate: %s"), why);
+		return jra_error_hint(e, c->ca_file ? _("check that ca_file '%s' holds the CA "
+				      "that signed the server's certificate") :
+				      _("set ca_file in the profile if the server's certificate is "
+				      "not from a public CA%s"), c->ca_file ? c->ca_file : "");
 	case CURLE_URL_MALFORMAT:
 	case CURLE_UNSUPPORTED_PROTOCOL:
-		jra_error(e, JRA_ERR_CONFIG, "bad endpoint URL '%s': %s", c->endpoint, why);
-		return jra_error_hint(e, "fix 'endpoint' in the profile");
+		jra_error(e, JRA_ERR_CONFIG, _("bad endpoint URL '%s': %s"), c->endpoint, why);
+		return jra_error_hint(e, _("fix 'endpoint' in the profile"));
 	case CURLE_PARTIAL_FILE:
-		jra_error(e, JRA_ERR_TEMP, "the CA's answer was cut short: %s", why);
-		return jra_error_hint(e, "run again later");
+		jra_error(e, JRA_ERR_TEMP, _("the CA's answer was cut short: %s"), why);
+		return jra_error_hint(e, _("run again later"));
 	case CURLE_OPERATION_TIMEDOUT:
 		/* curl says "timeout" for both limits; name the one that struck */
 		if (!connected(h))
-			jra_error(e, JRA_ERR_TEMP, "no connection within %ld s: %s",
+			jra_error(e, JRA_ERR_TEMP, _("no connection within %ld s: %s"),
 				  c->connect_timeout < c->timeout ? c->connect_timeout : c->timeout,
 				  why);
 		else
-			jra_error(e, JRA_ERR_TEMP, "no answer within %ld s: %s", c->timeout, why);
-		return jra_error_hint(e, "run again later, or allow more time with --timeout");
+			jra_error(e, JRA_ERR_TEMP, _("no answer within %ld s: %s"), c->timeout, why);
+		return jra_error_hint(e, _("run again later, or allow more time with --timeout"));
 	default:
-		jra_error(e, JRA_ERR_TEMP, "cannot reach the CA: %s", why);
-		return jra_error_hint(e, "check the network and the endpoint '%s', and run "
-				      "again later", c->endpoint);
+		jra_error(e, JRA_ERR_TEMP, _("cannot reach the CA: %s"), why);
+		return jra_error_hint(e, _("check the network and the endpoint '%s', and run "
+				      "again later"), c->endpoint);
 	}
 }
 
@@ -386,11 +387,11 @@ static int decode_success(struct jra_call *call, json_t **out, struct jra_error 
 		json_decref(*out);
 		*out = NULL;
 		clean = jra_sanitize(call->resp.buf, call->resp.len, 60);
-		jra_error(e, JRA_ERR_DATA, "the CA's answer is not a JSON object (%s): '%s'",
-			  je.text[0] ? je.text : "not an object", clean);
+		jra_error(e, JRA_ERR_DATA, _("the CA's answer is not a JSON object (%s): '%s'"),
+			  je.text[0] ? je.text : _("not an object"), clean);
 		free(clean);
-		return jra_error_hint(e, "check that 'endpoint' in the profile is the CA's "
-				      "registrar API");
+		return jra_error_hint(e, _("check that 'endpoint' in the profile is the CA's "
+				      "registrar API"));
 	}
 	return 0;
 }
@@ -420,16 +421,16 @@ int jra_call_init(struct jra_client *c, struct jra_call *call, const char *metho
 	if (body) {
 		call->body = json_dumps(body, JSON_COMPACT);
 		if (!call->body)
-			return call->rc = jra_error(e, JRA_ERR_SOFTWARE, "cannot encode the request "
-						    "body");
+			return call->rc = jra_error(e, JRA_ERR_SOFTWARE, _("cannot encode the request "
+						    "body"));
 		call->body_len = strlen(call->body);
 	} else if (!strcmp(method, "POST")) {
 		call->body = jra_xstrdup("{}");
 		call->body_len = 2;
 	}
 	if (strcmp(method, "GET") && jra_uuid4(call->idem) < 0)
-		return call->rc = jra_error(e, JRA_ERR_SOFTWARE, "cannot make an idempotency key: "
-					    "no randomness");
+		return call->rc = jra_error(e, JRA_ERR_SOFTWARE, _("cannot make an idempotency key: "
+					    "no randomness"));
 	/* contract §3: retry only what the server can tell apart from a new request */
 	call->may_retry = !strcmp(method, "GET") || call->idem[0];
 	if (c->dry_run) {
@@ -509,10 +510,10 @@ long jra_call_finish(struct jra_client *c, struct jra_call *call, CURL *h, CURLc
 	} else if (status >= 300 && status < 400) {
 		curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc);
 		red = jra_sanitize(loc ? loc : "", loc ? strlen(loc) : 0, 200);
-		call->rc = jra_error(e, JRA_ERR_DATA, "the CA answered HTTP %ld, a redirect to "
-				     "'%s'; jra does not follow redirects", status, red);
+		call->rc = jra_error(e, JRA_ERR_DATA, _("the CA answered HTTP %ld, a redirect to "
+				     "'%s'; jra does not follow redirects"), status, red);
 		free(red);
-		jra_error_hint(e, "check 'endpoint' in the profile");
+		jra_error_hint(e, _("check 'endpoint' in the profile"));
 		return -1;
 	} else {
 		curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ctype);
@@ -526,21 +527,21 @@ long jra_call_finish(struct jra_client *c, struct jra_call *call, CURL *h, CURLc
 	}
 	if (!retry || call->attempt > c->retries) {
 		if (retry && call->attempt > 1)
-			jra_error_prefix(e, "after %d attempts", call->attempt);
+			jra_error_prefix(e, _("after %d attempts"), call->attempt);
 		return -1;
 	}
 	delay = backoff_ms(call->attempt);
 	if (retry_after > 0) {
 		wait_ms = (long)retry_after * 1000;
 		if (wait_ms > RETRY_AFTER_MAX_MS) {
-			jra_error_hint(e, "the CA asks to wait %ld s; run again then", wait_ms / 1000);
+			jra_error_hint(e, _("the CA asks to wait %ld s; run again then"), wait_ms / 1000);
 			return -1;
 		}
 		if (wait_ms > delay)
 			delay = wait_ms;
 	}
 	if (c->log && c->verbose >= 1)
-		fprintf(c->log, "jra: %s; retrying in %.1f s (attempt %d of %d)\n", e->msg,
+		fprintf(c->log, _("jra: %s; retrying in %.1f s (attempt %d of %d)\n"), e->msg,
 			(double)delay / 1000, call->attempt + 1, c->retries + 1);
 	return delay;
 }

@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "call.h"
+#include "i18n.h"
 
 static long long now_ms(void)
 {
@@ -190,13 +191,13 @@ int jra_client_run(struct jra_client *c, int jobs, jra_next_fn next, jra_done_fn
 	rn.idle = jra_xcalloc((size_t)jobs, sizeof(*rn.idle));
 	rn.multi = curl_multi_init();
 	if (!rn.multi) {
-		r = jra_error(e, JRA_ERR_SOFTWARE, "cannot create a libcurl multi handle");
+		r = jra_error(e, JRA_ERR_SOFTWARE, _("cannot create a libcurl multi handle"));
 		goto out;
 	}
 	curl_multi_setopt(rn.multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)jobs);
 	for (i = 0; i < jobs; i++) {
 		if (!(rn.idle[rn.nidle] = curl_easy_init())) {
-			r = jra_error(e, JRA_ERR_SOFTWARE, "cannot create a libcurl handle");
+			r = jra_error(e, JRA_ERR_SOFTWARE, _("cannot create a libcurl handle"));
 			goto out;
 		}
 		rn.nidle++;
