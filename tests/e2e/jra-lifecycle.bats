@@ -213,7 +213,7 @@ add_r0002() {
 }
 
 @test "rate limited without retries left: exit 75, the CA's words and a hint" {
-	restart_sandbox --rate-limit 2
+	restart_sandbox --rate-limit 2/min
 	"$JRA" whoami >/dev/null
 	"$JRA" whoami >/dev/null
 	run --separate-stderr "$JRA" --retries 0 whoami

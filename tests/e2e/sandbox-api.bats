@@ -203,7 +203,7 @@ item_fqdns() {
 }
 
 @test "the rate limit answers 429 rate-limited with Retry-After" {
-	restart_sandbox --rate-limit 3
+	restart_sandbox --rate-limit 3/min
 	for i in 1 2 3; do
 		run sbx_req terms
 		[ "$(http_status)" = 200 ]

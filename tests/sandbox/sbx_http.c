@@ -317,8 +317,9 @@ static int registrar_limits(struct sbx_req *r, struct sbx_resp *out, const char 
 	int wait = sbx_rate_take(&r->srv->rate, r->registrar, r->real_now);
 
 	if (wait) {
-		sbx_problem(out, 429, "rate-limited", "more than %d requests in a minute; retry in %d s",
-			    r->srv->rate.per_minute, wait);
+		sbx_problem(out, 429, "rate-limited", "more than %d requests in %s; retry in %d s",
+			    r->srv->rate.limit, r->srv->rate.window == 1 ? "a second" : "a minute",
+			    wait);
 		out->retry_after = wait;
 		return 1;
 	}

@@ -34,7 +34,8 @@ static const char *const usage[] = {
 	"  -d, --state-dir DIR      where the database, keys, ca.pem, jra.yaml and ready live",
 	"                           (default $XDG_STATE_HOME/jra-sandbox or ~/.local/state/jra-sandbox)",
 	"  -n, --now RFC3339        start the sandbox clock here (first start only)",
-	"  -r, --rate-limit N       at most N registrar-API requests per registrar per minute (0: none)",
+	"  -r, --rate-limit N[/min] at most N registrar-API requests per registrar a second",
+	"                           (or a minute, with /min; 0: none)",
 	"  -h, --help               show this help",
 	"  -V, --version            show the version",
 	NULL,
@@ -55,6 +56,7 @@ struct opts {
 	char *dir;
 	time_t now;
 	int rate;
+	int rate_window;
 };
 
 static void print_usage(FILE *f)
@@ -217,8 +219,6 @@ static char *default_dir(void)
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	char *end;
-	long v;
 	int c;
 
 	o->listen = "127.0.0.1:8443";
@@ -237,12 +237,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 						 "(2026-11-24T10:00:00Z)", optarg);
 			break;
 		case 'r':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || v < 0 || v > 1000000)
-				return die_usage("--rate-limit '%s' is not a number from 0 to 1000000",
-						 optarg);
-			o->rate = (int)v;
+			if (sbx_rate_parse(optarg, &o->rate, &o->rate_window))
+				return die_usage("--rate-limit '%s' is not N, N/s or N/min with N "
+						 "from 0 to 1000000", optarg);
 			break;
 		case 'h':
 			print_usage(stdout);
@@ -341,7 +338,7 @@ int main(int argc, char **argv)
 	srv.terms_version = SBX_TERMS_VERSION;
 	sbx_faults_init(&srv.faults);
 	sbx_idem_init(&srv.inflight);
-	sbx_rate_init(&srv.rate, o.rate);
+	sbx_rate_init(&srv.rate, o.rate, o.rate_window);
 
 	/* the server's threads inherit this mask; only sigwait() below sees these signals */
 	sigemptyset(&set);

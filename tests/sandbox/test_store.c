@@ -122,14 +122,14 @@ static void test_rate(void)
 	struct sbx_ratelimit rl;
 	time_t t = 5000;
 
-	sbx_rate_init(&rl, 0);
+	sbx_rate_init(&rl, 0, 1);
 	for (int i = 0; i < 100; i++)
 		if (sbx_rate_take(&rl, "R0001", t))
 			break;
 	ok(sbx_rate_take(&rl, "R0001", t) == 0, "0 means no limit");
 	sbx_rate_destroy(&rl);
 
-	sbx_rate_init(&rl, 3);
+	sbx_rate_init(&rl, 3, 60);
 	ok(sbx_rate_take(&rl, "R0001", t) == 0 && sbx_rate_take(&rl, "R0001", t + 10) == 0 &&
 	   sbx_rate_take(&rl, "R0001", t + 20) == 0, "three requests in a minute pass");
 	ok(sbx_rate_take(&rl, "R0001", t + 30) == 30, "the fourth waits until the first is 60 s old");
@@ -138,6 +138,28 @@ static void test_rate(void)
 	ok(sbx_rate_take(&rl, "R0001", t + 60) == 0, "at 60 s the oldest leaves the window");
 	ok(sbx_rate_take(&rl, "R0001", t + 61) == 9, "then the next slot frees with the second");
 	sbx_rate_destroy(&rl);
+
+	/* the default window: N requests a second */
+	sbx_rate_init(&rl, 2, 1);
+	ok(sbx_rate_take(&rl, "R0001", t) == 0 && sbx_rate_take(&rl, "R0001", t) == 0,
+	   "two requests in one second pass");
+	ok(sbx_rate_take(&rl, "R0001", t) == 1, "the third in that second waits 1 s");
+	ok(sbx_rate_take(&rl, "R0001", t + 1) == 0, "the next second has room again");
+	sbx_rate_destroy(&rl);
+
+	{
+		int limit = -1, window = -1;
+
+		ok(sbx_rate_parse("5", &limit, &window) == 0 && limit == 5 && window == 1,
+		   "'5' is five a second");
+		ok(sbx_rate_parse("5/s", &limit, &window) == 0 && limit == 5 && window == 1,
+		   "'5/s' likewise");
+		ok(sbx_rate_parse("30/min", &limit, &window) == 0 && limit == 30 && window == 60,
+		   "'30/min' is thirty a minute");
+		ok(sbx_rate_parse("-3", &limit, &window) < 0 && sbx_rate_parse("3/h", &limit, &window) < 0 &&
+		   sbx_rate_parse("", &limit, &window) < 0 && sbx_rate_parse("x", &limit, &window) < 0,
+		   "anything else is refused");
+	}
 }
 
 int main(void)
