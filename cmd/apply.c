@@ -88,6 +88,7 @@ static int apply(struct jra_ctx *ctx, const char *fqdn, const struct apply_opts 
 	}
 	if (!res)
 		goto out;
+	/* not stricter than this: the answer may hold the only copy of the EAB key */
 	if (!json_is_object(res)) {
 		r = jra_error(e, JRA_ERR_DATA, _("the CA's answer to the application is not an object"));
 		goto out;

@@ -108,6 +108,7 @@ static int run(int argc, char **argv, struct jra_ctx *ctx, int withdraw)
 	ops.fqdn_items = 1;
 	ops.request = cancel_request;
 	ops.show = cancel_show;
+	ops.check = jra_check_fqdn;
 	ops.arg = &m;
 	ops.cols = jra_fqdn_columns;
 	ops.ncols = jra_fqdn_ncolumns;

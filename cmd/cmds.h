@@ -131,6 +131,10 @@ extern const size_t jra_fqdn_ncolumns;
 int jra_want_string(json_t *obj, const char *what, const char *key, struct jra_error *e);
 /* An FQDN object as the contract describes it: "fqdn" and "state" strings. */
 int jra_check_fqdn(json_t *f, struct jra_error *e);
+/* A subscriber: an "id" string. */
+int jra_check_subscriber(json_t *s, struct jra_error *e);
+/* A revocation's answer: a "revoked" array. */
+int jra_check_revoked(json_t *res, struct jra_error *e);
 
 /* The items of a command: its arguments, then the lines of -f FILE. */
 struct jra_items {

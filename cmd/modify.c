@@ -93,6 +93,7 @@ int cmd_modify(int argc, char **argv, struct jra_ctx *ctx)
 	ops.fqdn_items = 1;
 	ops.request = modify_request;
 	ops.show = modify_show;
+	ops.check = jra_check_fqdn;
 	ops.arg = &c;
 	ops.cols = jra_fqdn_columns;
 	ops.ncols = jra_fqdn_ncolumns;

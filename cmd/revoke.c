@@ -201,7 +201,10 @@ static int revoke_fqdn(struct jra_ctx *ctx, const char *fqdn, char **serials, si
 	r = jra_client_call(ctx->client, "POST", path, body, &res, &e);
 	free(path);
 	json_decref(body);
+	if (r == 0 && res)
+		r = jra_check_revoked(res, &e);
 	if (r < 0) {
+		json_decref(res);
 		jra_error_prefix(&e, _("cannot revoke certificates of '%s'"), fqdn);
 		return jra_report(&e);
 	}
@@ -293,6 +296,7 @@ int cmd_revoke(int argc, char **argv, struct jra_ctx *ctx)
 	ops.what = N_("revoke certificate");
 	ops.request = serial_request;
 	ops.show = serial_show;
+	ops.check = jra_check_revoked;
 	ops.arg = &bs;
 	ops.cols = cols;
 	ops.ncols = 1;

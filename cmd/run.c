@@ -80,7 +80,9 @@ static void item_done(void *arg, void *tag, struct jra_request *req, int r, json
 	if (r < 0)
 		err = *e;
 	/* an answer without what the output needs is bad data, not a success */
-	else if (res && b->ops->check)
+	else if (b->ops->check && !res && !b->ctx->dry_run)
+		r = jra_error(&err, JRA_ERR_DATA, "the CA's answer is empty");
+	else if (b->ops->check && res)
 		r = b->ops->check(res, &err);
 	if (r < 0) {
 		/* a request's failure names the item; a bad item names itself */

@@ -152,6 +152,7 @@ int cmd_subscriber(int argc, char **argv, struct jra_ctx *ctx)
 	ops.what = N_("show subscriber");
 	ops.request = show_request;
 	ops.show = show_show;
+	ops.check = jra_check_subscriber;
 	ops.cols = cols;
 	ops.ncols = sizeof(cols) / sizeof(cols[0]);
 	return jra_run_batch(ctx, argc - optind, argv + optind, &ops);

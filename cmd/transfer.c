@@ -44,15 +44,26 @@ struct mode {
 	const char *suffix;
 	int single;       /* takes exactly one FQDN */
 	const char *done; /* what the table output says happened */
+	int (*check)(json_t *res, struct jra_error *e);
 };
 
+static int check_code(json_t *res, struct jra_error *e)
+{
+	return jra_want_string(res, "a transfer code", "code", e);
+}
+
+static int check_transfer(json_t *res, struct jra_error *e)
+{
+	return jra_want_string(res, "a transfer", "state", e);
+}
+
 static const struct mode modes[] = {
-	{ "approve", "POST", "/transfer/approve", 0, N_("transfer approved") },
-	{ "cancel", "DELETE", "/transfer", 0, N_("transfer request cancelled") },
-	{ "code", "POST", "/transfer-code", 1, NULL },
-	{ "reject", "POST", "/transfer/reject", 0, N_("transfer rejected") },
-	{ "request", "POST", "/transfer", 1, NULL },
-	{ "status", "GET", "/transfer", 0, NULL },
+	{ "approve", "POST", "/transfer/approve", 0, N_("transfer approved"), jra_check_fqdn },
+	{ "cancel", "DELETE", "/transfer", 0, N_("transfer request cancelled"), NULL },
+	{ "code", "POST", "/transfer-code", 1, NULL, check_code },
+	{ "reject", "POST", "/transfer/reject", 0, N_("transfer rejected"), jra_check_fqdn },
+	{ "request", "POST", "/transfer", 1, NULL, check_transfer },
+	{ "status", "GET", "/transfer", 0, NULL, check_transfer },
 };
 
 struct run {
@@ -164,6 +175,7 @@ int cmd_transfer(int argc, char **argv, struct jra_ctx *ctx)
 	ops.fqdn_items = 1;
 	ops.request = transfer_request;
 	ops.show = transfer_show;
+	ops.check = run.mode->check;
 	ops.arg = &run;
 	ops.cols = cols;
 	ops.ncols = sizeof(cols) / sizeof(cols[0]);
