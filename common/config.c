@@ -14,6 +14,10 @@
 
 /* A config file is a few hundred bytes; anything this big is not one. */
 #define CONFIG_MAX_BYTES (1024 * 1024)
+/* A profile file nests three levels and needs an anchor or two; these
+ * leave room for any layout. */
+#define CONFIG_MAX_DEPTH 32
+#define CONFIG_MAX_ANCHORS 256
 
 struct parse {
 	const char *path;
@@ -428,6 +432,52 @@ static char *dir_of(const char *path)
 	return jra_xstrndup(path, (size_t)(slash - path));
 }
 
+/* The anchor an event defines, or NULL. */
+static const unsigned char *event_anchor(const yaml_event_t *ev)
+{
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT: return ev->data.scalar.anchor;
+	case YAML_SEQUENCE_START_EVENT: return ev->data.sequence_start.anchor;
+	case YAML_MAPPING_START_EVENT: return ev->data.mapping_start.anchor;
+	default: return NULL;
+	}
+}
+
+/*
+ * Refuses what no profile file needs before libyaml builds the document,
+ * because libyaml's time grows with the square of it: nesting (its scanner;
+ * a 1 MB file of '[' takes hours) and anchors (every alias is looked up
+ * among all of them).  Syntax errors are left for the loader, which
+ * reports them with their place.
+ */
+static int check_shape(const char *text, size_t len, const char *path, struct jra_error *e)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0, anchors = 0, r = 0, end = 0;
+
+	if (!yaml_parser_initialize(&parser))
+		return jra_error(e, JRA_ERR_SOFTWARE, "cannot initialise the YAML parser");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	while (!end && r == 0 && yaml_parser_parse(&parser, &ev)) {
+		if ((ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) &&
+		    ++depth > CONFIG_MAX_DEPTH)
+			r = jra_error(e, JRA_ERR_CONFIG, "%s:%zu:%zu: nested more than %d levels "
+				      "deep", path, ev.start_mark.line + 1, ev.start_mark.column + 1,
+				      CONFIG_MAX_DEPTH);
+		else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT)
+			depth--;
+		else if (event_anchor(&ev) && ++anchors > CONFIG_MAX_ANCHORS)
+			r = jra_error(e, JRA_ERR_CONFIG, "%s:%zu:%zu: more than %d anchors (&name)",
+				      path, ev.start_mark.line + 1, ev.start_mark.column + 1,
+				      CONFIG_MAX_ANCHORS);
+		end = ev.type == YAML_STREAM_END_EVENT;
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return r;
+}
+
 int jra_config_parse(const char *text, size_t len, const char *path,
 		     struct jra_config *cfg, struct jra_error *e)
 {
@@ -438,6 +488,8 @@ int jra_config_parse(const char *text, size_t len, const char *path,
 
 	cfg->path = jra_xstrdup(path);
 	cfg->dir = dir_of(path);
+	if ((r = check_shape(text, len, path, e)) < 0)
+		return r;
 	if (!yaml_parser_initialize(&parser))
 		return jra_error(e, JRA_ERR_SOFTWARE, _("cannot initialise the YAML parser"));
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);

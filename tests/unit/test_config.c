@@ -47,6 +47,43 @@ static void many_keys(void)
 	jra_buf_release(&b);
 }
 
+/* What would make libyaml take hours is refused at once, with its place. */
+static void libyaml_limits(void)
+{
+	struct jra_config cfg = JRA_CONFIG_INIT;
+	struct jra_error e = JRA_ERROR_INIT;
+	struct jra_buf b = JRA_BUF_INIT;
+	static const char shared[] =
+		"profiles:\n"
+		"  a: &a {endpoint: \"https://h/r\", registrar: R1, key_id: k, key_file: k,"
+		" alg: ed25519}\n"
+		"  b: *a\n";
+	int i;
+
+	jra_buf_addstr(&b, "profiles: ");
+	for (i = 0; i < 500000; i++)
+		jra_buf_addch(&b, '[');
+	ok(jra_config_parse(b.buf, b.len, "deep.yaml", &cfg, &e) == JRA_ERR_CONFIG,
+	   "500,000 nested lists: refused");
+	is_str(e.msg, "deep.yaml:1:42: nested more than 32 levels deep",
+	       "at the 33rd level (the top mapping is the first)");
+	jra_config_release(&cfg);
+
+	jra_buf_reset(&b);
+	jra_buf_addstr(&b, "a0: &a0 [x]\n");
+	for (i = 1; i < 20000; i++)
+		jra_buf_addf(&b, "a%d: &a%d [*a%d, *a%d]\n", i, i, i - 1, i - 1);
+	ok(jra_config_parse(b.buf, b.len, "alias.yaml", &cfg, &e) == JRA_ERR_CONFIG,
+	   "20,000 anchors, each used twice: refused");
+	is_str(e.msg, "alias.yaml:257:7: more than 256 anchors (&name)", "at the 257th anchor");
+	jra_config_release(&cfg);
+
+	ok(jra_config_parse(shared, strlen(shared), "shared.yaml", &cfg, &e) == 0 &&
+	   cfg.nprofiles == 2, "a profile shared through an alias still loads");
+	jra_config_release(&cfg);
+	jra_buf_release(&b);
+}
+
 static void good(void)
 {
 	struct jra_config cfg = JRA_CONFIG_INIT;
@@ -183,5 +220,6 @@ int main(void)
 	       "a name without a directory resolves against '.'");
 	jra_config_release(&cfg);
 	many_keys();
+	libyaml_limits();
 	return done_testing();
 }
