@@ -32,6 +32,8 @@ struct jra_client {
 	FILE *log;
 	FILE *dry_run;
 	long last_status;
+	/* attempts sent and connections libcurl opened for them, for -v */
+	unsigned long nsent, nconnects;
 };
 
 /* One request through all its attempts. */
@@ -584,8 +586,12 @@ static long call_finish(struct jra_client *c, struct call *call, CURL *h, CURLco
 	curl_off_t retry_after = 0;
 	long status = 0, delay, wait_ms;
 	char *ctype = NULL, *loc = NULL, *red;
+	long nconnects = 0;
 	int retry = 0;
 
+	c->nsent++;
+	if (curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &nconnects) == CURLE_OK && nconnects > 0)
+		c->nconnects += (unsigned long)nconnects;
 	if (res == CURLE_OK) {
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 		curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after);
@@ -837,15 +843,14 @@ static int poll_timeout(struct runner *rn, long long now)
 	return t < 0 ? 0 : (int)t;
 }
 
-int jra_client_run(struct jra_client *c, int jobs, jra_next_fn next, jra_done_fn done,
-		   void *arg, struct jra_error *e)
+/* Runs the batch with up to jobs transfers at once on a multi handle. */
+static int run_multi(struct jra_client *c, int jobs, jra_next_fn next, jra_done_fn done,
+		     void *arg, struct jra_error *e)
 {
 	struct jra_error ie = JRA_ERROR_INIT;
 	struct runner rn;
 	int i, r = 0, eof = 0, running;
 
-	if (jobs <= 1 || c->dry_run)
-		return run_sequential(c, next, done, arg, e);
 	memset(&rn, 0, sizeof(rn));
 	rn.c = c;
 	rn.window = (unsigned long)jobs * JRA_WINDOW_PER_JOB;
@@ -857,6 +862,8 @@ int jra_client_run(struct jra_client *c, int jobs, jra_next_fn next, jra_done_fn
 		goto out;
 	}
 	curl_multi_setopt(rn.multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)jobs);
+	/* libcurl's own cache limit would close idle connections that the next transfers want */
+	curl_multi_setopt(rn.multi, CURLMOPT_MAXCONNECTS, (long)jobs);
 	for (i = 0; i < jobs; i++) {
 		if (!(rn.idle[rn.nidle] = curl_easy_init())) {
 			r = jra_error(e, JRA_ERR_SOFTWARE, "cannot create a libcurl handle");
@@ -893,4 +900,21 @@ out:
 	free(rn.idle);
 	free(rn.slots);
 	return r < 0 ? r : 0;
+}
+
+int jra_client_run(struct jra_client *c, int jobs, jra_next_fn next, jra_done_fn done,
+		   void *arg, struct jra_error *e)
+{
+	unsigned long sent = c->nsent, connects = c->nconnects;
+	int r;
+
+	if (jobs <= 1 || c->dry_run)
+		r = run_sequential(c, next, done, arg, e);
+	else
+		r = run_multi(c, jobs, next, done, arg, e);
+	/* how well connections were reused: at most one per job is the aim */
+	if (c->log && c->verbose >= 1 && !c->dry_run)
+		fprintf(c->log, "jra: %lu requests, %lu connections\n", c->nsent - sent,
+			c->nconnects - connects);
+	return r;
 }
