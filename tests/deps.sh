@@ -6,7 +6,8 @@ set -eu
 pkgs="meson ninja-build pkg-config gcc libc6-dev
 libcurl4-openssl-dev libssl-dev libjansson-dev libyaml-dev libidn2-dev libpsl-dev
 libmicrohttpd-dev libsqlite3-dev
-bats openssl curl jq faketime ca-certificates mandoc groff-base scdoc gettext locales valgrind zsh fish bash-completion"
+bats openssl curl jq faketime ca-certificates mandoc groff-base scdoc gettext locales valgrind zsh fish bash-completion
+hyperfine wrk time sqlite3"
 
 missing=
 for p in $pkgs; do
