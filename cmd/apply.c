@@ -16,20 +16,20 @@ static const char *const apply_usage[] = {
 };
 
 static const char *const apply_options[] = {
-	"--period 1m|1y\tthe first period: one month or one year (terms §10.2)",
-	"--agree-terms\tconfirm that the subscriber agreed to the current terms",
-	"--subscriber ID\tadd the FQDN to this existing subscriber",
-	"--subscriber-name NAME\tname of the new subscriber (when --subscriber is not given)",
-	"--customer-ref REF\tyour own reference for the customer",
-	"--eab-out FILE\twrite the EAB credentials to FILE (new, mode 0600) instead of stdout",
+	N_("--period 1m|1y\tthe first period: one month or one year (terms §10.2)"),
+	N_("--agree-terms\tconfirm that the subscriber agreed to the current terms"),
+	N_("--subscriber ID\tadd the FQDN to this existing subscriber"),
+	N_("--subscriber-name NAME\tname of the new subscriber (when --subscriber is not given)"),
+	N_("--customer-ref REF\tyour own reference for the customer"),
+	N_("--eab-out FILE\twrite the EAB credentials to FILE (new, mode 0600) instead of stdout"),
 	JRA_COMMON_HELP,
 	NULL,
 };
 
 static const struct jra_help apply_help = {
 	apply_usage,
-	"Applies for an FQDN and prints the ACME External Account Binding credentials of a new\n"
-	"subscriber, once: the CA does not show the hmac_key again.",
+	N_("Applies for an FQDN and prints the ACME External Account Binding credentials of a new\n"
+	"subscriber, once: the CA does not show the hmac_key again."),
 	apply_options,
 };
 
@@ -64,12 +64,12 @@ static int apply(struct jra_ctx *ctx, const char *fqdn, const struct apply_opts 
 	int r;
 
 	if ((r = jra_client_call(ctx->client, "GET", "/terms", NULL, &terms, e)) < 0) {
-		jra_error_prefix(e, "cannot read the current terms");
+		jra_error_prefix(e, _("cannot read the current terms"));
 		goto out;
 	}
 	version = json_object_get(terms, "version");
 	if (!ctx->dry_run && !json_is_string(version)) {
-		r = jra_error(e, JRA_ERR_DATA, "the CA's answer to GET /terms has no version");
+		r = jra_error(e, JRA_ERR_DATA, _("the CA's answer to GET /terms has no version"));
 		goto out;
 	}
 	/* contract §6: POST /fqdns names the version of the terms agreed to */
@@ -83,23 +83,23 @@ static int apply(struct jra_ctx *ctx, const char *fqdn, const struct apply_opts 
 	if (o->customer_ref)
 		json_object_set_new(req, "customer_ref", json_string(o->customer_ref));
 	if ((r = jra_client_call(ctx->client, "POST", "/fqdns", req, &res, e)) < 0) {
-		jra_error_prefix(e, "cannot apply for '%s'", fqdn);
+		jra_error_prefix(e, _("cannot apply for '%s'"), fqdn);
 		goto out;
 	}
 	if (!res)
 		goto out;
 	if (!json_is_object(res)) {
-		r = jra_error(e, JRA_ERR_DATA, "the CA's answer to the application is not an object");
+		r = jra_error(e, JRA_ERR_DATA, _("the CA's answer to the application is not an object"));
 		goto out;
 	}
 	eab = json_object_get(res, "eab");
 	if (eab_fd >= 0) {
 		if (!json_is_object(eab)) {
-			fprintf(stderr, "jra: the CA returned no EAB credentials; '%s' not written\n",
+			fprintf(stderr, _("jra: the CA returned no EAB credentials; '%s' not written\n"),
 				o->eab_out);
 		} else if ((r = jra_eab_write(eab_fd, o->eab_out, eab, directory, e)) < 0) {
 			/* the only copy: rather on the terminal than lost */
-			fputs("jra: the EAB credentials follow on stdout instead\n", stderr);
+			fputs(_("jra: the EAB credentials follow on stdout instead\n"), stderr);
 			jra_out_json(stdout, eab, 0);
 			goto out;
 		} else {
@@ -112,7 +112,7 @@ static int apply(struct jra_ctx *ctx, const char *fqdn, const struct apply_opts 
 			jra_eab_print(stdout, eab, directory, json_object_get(res, "covered_names"),
 				      eab_fd < 0);
 		if (json_is_object(eab) && eab_fd >= 0)
-			printf("EAB credentials written to '%s'\n", o->eab_out);
+			printf(_("EAB credentials written to '%s'\n"), o->eab_out);
 	} else {
 		if (eab_fd >= 0 && json_is_object(eab))
 			json_object_del(eab, "hmac_key");
@@ -149,26 +149,26 @@ int cmd_apply(int argc, char **argv, struct jra_ctx *ctx)
 		}
 	}
 	if (argc - optind != 1)
-		return jra_usage_error(&apply_help, argc == optind ? "apply needs an FQDN" :
-				       "apply takes one FQDN, got %d arguments", argc - optind);
+		return jra_usage_error(&apply_help, argc == optind ? _("apply needs an FQDN") :
+				       _("apply takes one FQDN, got %d arguments"), argc - optind);
 	if (!o.period)
-		return jra_usage_error(&apply_help, "apply needs --period 1m or --period 1y");
+		return jra_usage_error(&apply_help, _("apply needs --period 1m or --period 1y"));
 	if (strcmp(o.period, "1m") && strcmp(o.period, "1y"))
-		return jra_usage_error(&apply_help, "--period is 1m (a month) or 1y (a year), "
-				       "not '%s'", o.period);
+		return jra_usage_error(&apply_help, _("--period is 1m (a month) or 1y (a year), "
+				       "not '%s'"), o.period);
 	if (o.subscriber && o.subscriber_name)
-		return jra_usage_error(&apply_help, "--subscriber and --subscriber-name exclude "
+		return jra_usage_error(&apply_help, _("--subscriber and --subscriber-name exclude "
 				       "each other: the first names an existing subscriber, the "
-				       "second a new one");
+				       "second a new one"));
 	if (o.subscriber && o.eab_out)
-		return jra_usage_error(&apply_help, "--eab-out needs a new subscriber: an "
+		return jra_usage_error(&apply_help, _("--eab-out needs a new subscriber: an "
 				       "existing one keeps its EAB credentials (see 'jra subscriber "
-				       "rotate-eab')");
+				       "rotate-eab')"));
 	/* terms-outdated (contract §6): an application carries an agreement to the terms */
 	if (!o.agree)
-		return jra_usage_error(&apply_help, "apply needs --agree-terms: by giving it you "
+		return jra_usage_error(&apply_help, _("apply needs --agree-terms: by giving it you "
 				       "confirm that the subscriber has agreed to the current terms "
-				       "of service, whose version jra sends with the application");
+				       "of service, whose version jra sends with the application"));
 	if (!(fqdn = jra_fqdn_arg(argv[optind], &e)))
 		return jra_report(&e);
 	if (o.eab_out && !ctx->dry_run) {

@@ -23,15 +23,15 @@ static const char *const cancel_options[] = {
 
 static const struct jra_help cancel_help = {
 	cancel_usage,
-	"Files the cancellation of FQDNs: the service ends at the end of the end date\n"
-	"(terms §10.4); an FQDN whose usage has not started ends at once.",
+	N_("Files the cancellation of FQDNs: the service ends at the end of the end date\n"
+	"(terms §10.4); an FQDN whose usage has not started ends at once."),
 	cancel_options,
 };
 
 static const struct jra_help withdraw_help = {
 	withdraw_usage,
-	"Withdraws the cancellation of FQDNs, possible until their end date (terms §10.4):\n"
-	"the service then continues with the renewal period.",
+	N_("Withdraws the cancellation of FQDNs, possible until their end date (terms §10.4):\n"
+	"the service then continues with the renewal period."),
 	cancel_options,
 };
 
@@ -72,18 +72,18 @@ static void cancel_show(void *arg, const char *fqdn, json_t *res, int index)
 	(void)index;
 	if (m->withdraw) {
 		if (end)
-			printf("%s: cancellation withdrawn; the service continues: the period ends "
-			       "%s (JST) and renews for %s\n", fqdn, end, renewal ? renewal : "?");
+			printf(_("%s: cancellation withdrawn; the service continues: the period ends "
+			       "%s (JST) and renews for %s\n"), fqdn, end, renewal ? renewal : "?");
 		else
-			printf("%s: cancellation withdrawn; the service continues\n", fqdn);
+			printf(_("%s: cancellation withdrawn; the service continues\n"), fqdn);
 	} else if (state && !strcmp(state, "ended")) {
-		printf("%s: ended at once (%s): its usage had not started\n", fqdn,
+		printf(_("%s: ended at once (%s): its usage had not started\n"), fqdn,
 		       reason ? reason : "ended");
 	} else if (end) {
-		printf("%s: cancellation filed; the service ends at the end of %s (JST)\n", fqdn,
+		printf(_("%s: cancellation filed; the service ends at the end of %s (JST)\n"), fqdn,
 		       end);
 	} else {
-		printf("%s: cancellation filed (state %s)\n", fqdn, state ? state : "?");
+		printf(_("%s: cancellation filed (state %s)\n"), fqdn, state ? state : "?");
 	}
 }
 
@@ -100,11 +100,11 @@ static int run(int argc, char **argv, struct jra_ctx *ctx, int withdraw)
 			return r > 0 ? 0 : r;
 	}
 	if (optind == argc && !ctx->file)
-		return jra_usage_error(h, "%s needs FQDNs or -f FILE",
+		return jra_usage_error(h, _("%s needs FQDNs or -f FILE"),
 				       withdraw ? "withdraw-cancel" : "cancel");
 	memset(&ops, 0, sizeof(ops));
 	ops.quiet_ok = 1;
-	ops.what = withdraw ? "withdraw the cancellation of" : "cancel";
+	ops.what = withdraw ? N_("withdraw the cancellation of") : N_("cancel");
 	ops.fqdn_items = 1;
 	ops.request = cancel_request;
 	ops.show = cancel_show;

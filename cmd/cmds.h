@@ -12,11 +12,14 @@
  *     sorted) with the setup it needs: JRA_NEED_CONFIG, JRA_NEED_KEY,
  *     JRA_NEED_NETWORK.  main() does that setup, once, before calling it.
  *  3. Add frob.c to cmd/meson.build.
- *  4. Describe it and its options under COMMANDS in man/jra.1.scd; the
- *     help-man test fails while an option --help prints is missing there.
- *  5. Add the command, its modes and its long options to the completions
+ *  4. Write man/jra-frob.1.scd, list it in man/meson.build, and name the
+ *     command in man/jra.1.scd; the doc-options test fails while an option
+ *     or mode that --help prints is missing from the pages.
+ *  5. Completions read 'jra --complete commands' and 'jra help frob': only
+ *     an option whose values are not written "a|b" in the help needs a line
  *     in completions/ (bash, zsh, fish).
- *  6. A test: tests/e2e/frob.bats against the sandbox, plus unit tests in
+ *  6. A test: tests/e2e/jra-frob.bats (listed in tests/e2e/meson.build)
+ *     against the sandbox, plus unit tests in
  *     tests/unit/ for anything new in common/.
  */
 
@@ -27,6 +30,7 @@
 #include "client.h"
 #include "config.h"
 #include "err.h"
+#include "i18n.h"
 #include "output.h"
 #include "sign.h"
 
@@ -80,16 +84,16 @@ struct jra_help {
 	{ "jobs", required_argument, NULL, 'j' }
 #define JRA_BATCH_SHORT "f:j:"
 #define JRA_BATCH_HELP \
-	"-f, --file FILE\tread the items from FILE, one a line, # comments ('-': stdin)", \
-	"-j, --jobs N\tsend up to N requests at once (1-32, default 4)"
+	N_("-f, --file FILE\tread the items from FILE, one a line, # comments ('-': stdin)"), \
+	N_("-j, --jobs N\tsend up to N requests at once (1-32, default 4)")
 #define JRA_DEFAULT_JOBS 4
 #define JRA_MAX_JOBS 32
 #define JRA_COMMON_HELP \
-	"-o, --output FORMAT\ttable, json, jsonl or csv", \
-	"--dry-run\tprint the requests (method, URL, body) without sending them", \
-	"--retries N\tretry a failed request up to N times (0-10)", \
-	"--timeout SECONDS\tallow each request this long", \
-	"-h, --help\tshow this help"
+	N_("-o, --output FORMAT\ttable, json, jsonl or csv"), \
+	N_("--dry-run\tprint the requests (method, URL, body) without sending them"), \
+	N_("--retries N\tretry a failed request up to N times (0-10)"), \
+	N_("--timeout SECONDS\tallow each request this long"), \
+	N_("-h, --help\tshow this help")
 
 /*
  * Handles an option of JRA_COMMON_OPTIONS (and '?', ':').  Returns 1 when
@@ -100,7 +104,7 @@ int jra_common_option(struct jra_ctx *ctx, const struct jra_help *h, int opt,
 		      const char *arg);
 
 /* Prints the help of a command. */
-void jra_help_print(FILE *fp, const char *name, const struct jra_help *h);
+void jra_help_print(FILE *fp, const struct jra_help *h);
 /* "jra: <message>" and the usage to stderr; returns JRA_ERR_USAGE. */
 int jra_usage_error(const struct jra_help *h, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -121,6 +125,12 @@ void jra_show_object(FILE *fp, json_t *o);
 /* The columns of an FQDN object in lists and CSV. */
 extern const struct jra_column jra_fqdn_columns[];
 extern const size_t jra_fqdn_ncolumns;
+
+/* 0 when the CA's answer obj (described by what: "an FQDN") has a non-empty
+ * string member key; else JRA_ERR_DATA with e filled. */
+int jra_want_string(json_t *obj, const char *what, const char *key, struct jra_error *e);
+/* An FQDN object as the contract describes it: "fqdn" and "state" strings. */
+int jra_check_fqdn(json_t *f, struct jra_error *e);
 
 /* The items of a command: its arguments, then the lines of -f FILE. */
 struct jra_items {
@@ -157,6 +167,8 @@ struct jra_batch_ops {
 		       struct jra_error *e);
 	/* Prints one result in table format (the other formats print the object). */
 	void (*show)(void *arg, const char *item, json_t *res, int index);
+	/* NULL, or whether an answer has what show() and the output need: 0 or < 0 with e */
+	int (*check)(json_t *res, struct jra_error *e);
 	void *arg;
 	const struct jra_column *cols;  /* for csv */
 	size_t ncols;

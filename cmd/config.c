@@ -13,14 +13,14 @@ static const char *const config_usage[] = {
 };
 
 static const char *const config_options[] = {
-	"-h, --help\tshow this help",
+	N_("-h, --help\tshow this help"),
 	NULL,
 };
 
 static const struct jra_help config_help = {
 	config_usage,
-	"Checks the configuration step by step: the file, the profile, the key file and its\n"
-	"permissions, the endpoint (TLS), and that the CA accepts the signature.",
+	N_("Checks the configuration step by step: the file, the profile, the key file and its\n"
+	"permissions, the endpoint (TLS), and that the CA accepts the signature."),
 	config_options,
 };
 
@@ -44,7 +44,7 @@ static void step_ok(const char *step, const char *fmt, ...)
 
 static int step_fail(const char *step, struct jra_error *e)
 {
-	printf("FAIL  %-14s see below\n", step);
+	printf(_("FAIL  %-14s see below\n"), step);
 	fflush(stdout);
 	return jra_report(e);
 }
@@ -80,17 +80,17 @@ static int check(struct jra_ctx *ctx)
 		free(path);
 		return step_fail("config file", &e);
 	}
-	step_ok("config file", "%s (from %s)", path, origin);
+	step_ok("config file", _("%s (from %s)"), path, origin);
 	free(path);
 	if (!(p = ctx->profile = jra_config_select(&ctx->cfg, ctx->profile_arg, &e)))
 		return step_fail("profile", &e);
-	step_ok("profile", "%s: registrar %s, key %s (%s)", p->name, p->registrar, p->key_id,
+	step_ok("profile", _("%s: registrar %s, key %s (%s)"), p->name, p->registrar, p->key_id,
 		jra_alg_name(p->alg));
 	keyfile = p->key_file ? p->key_file : p->secret_file;
 	if ((r = jra_key_load_file(keyfile, p->alg, &ctx->key, &e)) < 0)
 		return step_fail("key file", &e);
 	if (stat(keyfile, &st) == 0)
-		step_ok("key file", "%s (mode %04o, %s)", keyfile, (unsigned)(st.st_mode & 07777),
+		step_ok("key file", _("%s (mode %04o, %s)"), keyfile, (unsigned)(st.st_mode & 07777),
 			jra_alg_name(p->alg));
 	else
 		step_ok("key file", "%s (%s)", keyfile, jra_alg_name(p->alg));
@@ -113,28 +113,28 @@ static int check(struct jra_ctx *ctx)
 	r = jra_client_call(ctx->client, "GET", "/registrar", NULL, &reg, &e);
 	if (jra_client_last_status(ctx->client) == 0)
 		return step_fail("endpoint", &e);
-	step_ok("endpoint", "%s answers over verified TLS%s%s", p->endpoint,
+	step_ok("endpoint", _("%s answers over verified TLS%s%s"), p->endpoint,
 		p->ca_file ? ", CA " : "", p->ca_file ? p->ca_file : "");
 	if (r < 0)
 		return step_fail("signature", &e);
 	id = json_string_value(json_object_get(reg, "id"));
 	if (!id || strcmp(id, p->registrar)) {
-		jra_error(&e, JRA_ERR_CONFIG, "the key signs for registrar '%s', but the profile "
-			  "says '%s'", id ? id : "?", p->registrar);
-		jra_error_hint(&e, "set 'registrar: %s' in profile '%s'", id ? id : "?", p->name);
+		jra_error(&e, JRA_ERR_CONFIG, _("the key signs for registrar '%s', but the profile "
+			  "says '%s'"), id ? id : "?", p->registrar);
+		jra_error_hint(&e, _("set 'registrar: %s' in profile '%s'"), id ? id : "?", p->name);
 		json_decref(reg);
 		return step_fail("signature", &e);
 	}
-	step_ok("signature", "accepted: registrar %s%s%s%s", id,
+	step_ok("signature", _("accepted: registrar %s%s%s%s"), id,
 		json_is_string(json_object_get(reg, "name")) ? " (" : "",
 		json_is_string(json_object_get(reg, "name")) ?
 		json_string_value(json_object_get(reg, "name")) : "",
 		json_is_string(json_object_get(reg, "name")) ? ")" : "");
 	if (!has_key(reg, p->key_id))
-		printf("note  %-14s the CA's key list does not name '%s'\n", "signature",
+		printf(_("note  %-14s the CA's key list does not name '%s'\n"), "signature",
 		       p->key_id);
 	if (json_is_true(json_object_get(reg, "suspended")))
-		printf("note  %-14s the registrar is suspended (terms §10.6)\n", "registrar");
+		printf(_("note  %-14s the registrar is suspended (terms §10.6)\n"), "registrar");
 	json_decref(reg);
 	return 0;
 }
@@ -145,16 +145,16 @@ int cmd_config(int argc, char **argv, struct jra_ctx *ctx)
 
 	while ((opt = getopt_long(argc, argv, "+h", config_longopts, NULL)) != -1) {
 		if (opt == 'h') {
-			jra_help_print(stdout, NULL, &config_help);
+			jra_help_print(stdout, &config_help);
 			return 0;
 		}
 		return jra_common_option(ctx, &config_help, opt, optarg);
 	}
 	if (optind >= argc)
-		return jra_usage_error(&config_help, "config needs a mode: check");
+		return jra_usage_error(&config_help, _("config needs a mode: check"));
 	if (strcmp(argv[optind], "check"))
-		return jra_usage_error(&config_help, "unknown config mode '%s'", argv[optind]);
+		return jra_usage_error(&config_help, _("unknown config mode '%s'"), argv[optind]);
 	if (optind + 1 != argc)
-		return jra_usage_error(&config_help, "config check takes no arguments");
+		return jra_usage_error(&config_help, _("config check takes no arguments"));
 	return check(ctx);
 }

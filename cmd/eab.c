@@ -14,9 +14,9 @@ int jra_eab_create(const char *path, struct jra_error *e)
 
 	if (fd >= 0)
 		return fd;
-	jra_error(e, JRA_ERR_DATA, "cannot create '%s': %s", path, strerror(errno));
+	jra_error(e, JRA_ERR_DATA, _("cannot create '%s': %s"), path, strerror(errno));
 	if (errno == EEXIST)
-		jra_error_hint(e, "jra does not overwrite credentials; name a new file");
+		jra_error_hint(e, _("jra does not overwrite credentials; name a new file"));
 	return e->code;
 }
 
@@ -35,7 +35,7 @@ int jra_eab_write(int fd, const char *path, json_t *eab, const char *directory,
 	text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
 	json_decref(doc);
 	if (!text)
-		return jra_error(e, JRA_ERR_SOFTWARE, "cannot encode the EAB credentials");
+		return jra_error(e, JRA_ERR_SOFTWARE, _("cannot encode the EAB credentials"));
 	len = strlen(text);
 	text = jra_xrealloc(text, len + 2);
 	text[len++] = '\n';
@@ -45,13 +45,13 @@ int jra_eab_write(int fd, const char *path, json_t *eab, const char *directory,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			r = jra_error(e, JRA_ERR_DATA, "cannot write '%s': %s", path, strerror(errno));
+			r = jra_error(e, JRA_ERR_DATA, _("cannot write '%s': %s"), path, strerror(errno));
 			break;
 		}
 		off += (size_t)n;
 	}
 	if (r == 0 && fsync(fd) < 0)
-		r = jra_error(e, JRA_ERR_DATA, "cannot write '%s': %s", path, strerror(errno));
+		r = jra_error(e, JRA_ERR_DATA, _("cannot write '%s': %s"), path, strerror(errno));
 	memset(text, 0, len);
 	free(text);
 	return r;
@@ -62,14 +62,14 @@ void jra_eab_print(FILE *fp, json_t *eab, const char *directory, json_t *covered
 {
 	char *names;
 
-	fputs("\nACME External Account Binding for the subscriber (shown this once):\n", fp);
-	jra_out_field(fp, 16, "eab kid", json_string_value(json_object_get(eab, "kid")));
+	fputs(_("\nACME External Account Binding for the subscriber (shown this once):\n"), fp);
+	jra_out_field(fp, 16, _("eab kid"), json_string_value(json_object_get(eab, "kid")));
 	if (show_key)
-		jra_out_field(fp, 16, "eab hmac_key",
+		jra_out_field(fp, 16, _("eab hmac_key"),
 			      json_string_value(json_object_get(eab, "hmac_key")));
-	jra_out_field(fp, 16, "acme directory", directory);
+	jra_out_field(fp, 16, _("acme directory"), directory);
 	names = jra_out_text(covered, " ");
-	jra_out_field(fp, 16, "names", names);
+	jra_out_field(fp, 16, _("names"), names);
 	free(names);
 }
 

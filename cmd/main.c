@@ -1,4 +1,5 @@
 #include <getopt.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 
 #include "buf.h"
 #include "cmds.h"
+#include "i18n.h"
 
 struct jra_cmd {
 	const char *name;
@@ -19,17 +21,17 @@ struct jra_cmd {
 
 /* Sorted by name: looked up with bsearch(). */
 static const struct jra_cmd commands[] = {
-	{ "apply", cmd_apply, NEEDS_ALL, "apply for an FQDN on a customer's behalf" },
-	{ "cancel", cmd_cancel, NEEDS_ALL, "file the cancellation of FQDNs (terms §10.4)" },
-	{ "config", cmd_config, 0, "check the configuration, step by step" },
-	{ "modify", cmd_modify, NEEDS_ALL, "change the renewal period or customer reference" },
-	{ "revoke", cmd_revoke, NEEDS_ALL, "revoke certificates (terms §11)" },
-	{ "status", cmd_status, NEEDS_ALL, "show the state of FQDNs" },
-	{ "subscriber", cmd_subscriber, NEEDS_ALL, "show subscribers, rotate EAB credentials" },
-	{ "transfer", cmd_transfer, NEEDS_ALL, "move FQDNs between registrars" },
-	{ "whoami", cmd_whoami, NEEDS_ALL, "show the registrar the profile signs for" },
+	{ "apply", cmd_apply, NEEDS_ALL, N_("apply for an FQDN on a customer's behalf") },
+	{ "cancel", cmd_cancel, NEEDS_ALL, N_("file the cancellation of FQDNs (terms §10.4)") },
+	{ "config", cmd_config, 0, N_("check the configuration, step by step") },
+	{ "modify", cmd_modify, NEEDS_ALL, N_("change the renewal period or customer reference") },
+	{ "revoke", cmd_revoke, NEEDS_ALL, N_("revoke certificates (terms §11)") },
+	{ "status", cmd_status, NEEDS_ALL, N_("show the state of FQDNs") },
+	{ "subscriber", cmd_subscriber, NEEDS_ALL, N_("show subscribers, rotate EAB credentials") },
+	{ "transfer", cmd_transfer, NEEDS_ALL, N_("move FQDNs between registrars") },
+	{ "whoami", cmd_whoami, NEEDS_ALL, N_("show the registrar the profile signs for") },
 	{ "withdraw-cancel", cmd_withdraw_cancel, NEEDS_ALL,
-	  "withdraw the cancellation of FQDNs (terms §10.4)" },
+	  N_("withdraw the cancellation of FQDNs (terms §10.4)") },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -41,22 +43,22 @@ static const char *const main_usage[] = {
 };
 
 static const char *const main_options[] = {
-	"-p, --profile NAME\tthe profile to use (else $JRA_PROFILE, default_profile)",
-	"-c, --config FILE\tthe config file (else $JRA_CONFIG, "
-	"$XDG_CONFIG_HOME/jra/config.yaml)",
-	"-o, --output FORMAT\ttable, json, jsonl or csv",
-	"-v, --verbose\tlog requests to stderr; twice: headers and bodies too",
-	"-q, --quiet\tprint nothing when a change succeeds (cancel, modify, revoke, ...)",
-	"--dry-run\tprint the requests without sending them",
-	"--retries N\tretry a failed request up to N times (0-10)",
-	"--timeout SECONDS\tallow each request this long",
-	"-h, --help\tshow this help",
-	"--version\tshow the version",
+	N_("-p, --profile NAME\tthe profile to use (else $JRA_PROFILE, default_profile)"),
+	N_("-c, --config FILE\tthe config file (else $JRA_CONFIG, "
+	"$XDG_CONFIG_HOME/jra/config.yaml)"),
+	N_("-o, --output FORMAT\ttable, json, jsonl or csv"),
+	N_("-v, --verbose\tlog requests to stderr; twice: headers and bodies too"),
+	N_("-q, --quiet\tprint nothing when a change succeeds (cancel, modify, revoke, ...)"),
+	N_("--dry-run\tprint the requests without sending them"),
+	N_("--retries N\tretry a failed request up to N times (0-10)"),
+	N_("--timeout SECONDS\tallow each request this long"),
+	N_("-h, --help\tshow this help"),
+	N_("--version\tshow the version"),
 	NULL,
 };
 
 static const struct jra_help main_help = {
-	main_usage, "The registrar's tool for the JPRS server-certificate service (ACME edition).",
+	main_usage, N_("The registrar's tool for the JPRS server-certificate service (ACME edition)."),
 	main_options,
 };
 
@@ -82,11 +84,11 @@ static void print_main_help(FILE *fp)
 {
 	size_t i;
 
-	jra_help_print(fp, "jra", &main_help);
-	fputs("\ncommands:\n", fp);
+	jra_help_print(fp, &main_help);
+	fputs(_("\ncommands:\n"), fp);
 	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(fp, "    %-28s %s\n", commands[i].name, commands[i].summary);
-	fputs("\n'jra help COMMAND' shows the options of a command.\n", fp);
+		fprintf(fp, "    %-28s %s\n", commands[i].name, _(commands[i].summary));
+	fputs(_("\n'jra help COMMAND' shows the options of a command.\n"), fp);
 }
 
 /*
@@ -104,7 +106,7 @@ static int complete(const char *what, const struct jra_ctx *ctx)
 
 	if (!strcmp(what, "commands")) {
 		for (i = 0; i < NCOMMANDS; i++)
-			printf("%s\t%s\n", commands[i].name, commands[i].summary);
+			printf("%s\t%s\n", commands[i].name, _(commands[i].summary));
 		return 0;
 	}
 	if (strcmp(what, "profiles"))
@@ -161,7 +163,7 @@ static int setup(struct jra_ctx *ctx, unsigned flags, struct jra_error *e)
 				      &ctx->key, e);
 		if (r < 0) {
 			if (!e->hint[0])
-				jra_error_hint(e, "check key_file/secret_file of profile '%s' in %s",
+				jra_error_hint(e, _("check key_file/secret_file of profile '%s' in %s"),
 					       p->name, ctx->cfg.path);
 			return r;
 		}
@@ -204,6 +206,21 @@ static int run(const struct jra_cmd *cmd, int argc, char **argv, struct jra_ctx 
 	return r;
 }
 
+/*
+ * Messages in the user's language (LANG, LC_ALL, LC_MESSAGES); numbers
+ * always in the C locale, so that JSON and CSV never change with it.
+ * $JRA_LOCALEDIR: the catalogs of a build tree, for the tests.
+ */
+static void i18n_init(void)
+{
+	const char *dir = getenv("JRA_LOCALEDIR");
+
+	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");
+	bindtextdomain(JRA_TEXTDOMAIN, dir && *dir ? dir : JRA_LOCALEDIR);
+	textdomain(JRA_TEXTDOMAIN);
+}
+
 static void ctx_release(struct jra_ctx *ctx)
 {
 	jra_client_free(ctx->client);
@@ -219,6 +236,7 @@ int main(int argc, char **argv)
 	char *help_argv[3];
 	int opt, r;
 
+	i18n_init();
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.retries = -1;
 	ctx.jobs = JRA_DEFAULT_JOBS;
@@ -257,7 +275,7 @@ int main(int argc, char **argv)
 	if (complete_arg)
 		return jra_exit_code(complete(complete_arg, &ctx));
 	if (argc == 0) {
-		fputs("jra: no command given\n\n", stderr);
+		fputs(_("jra: no command given\n\n"), stderr);
 		print_main_help(stderr);
 		return jra_exit_code(JRA_ERR_USAGE);
 	}
@@ -267,22 +285,22 @@ int main(int argc, char **argv)
 			return 0;
 		}
 		if (!(cmd = find_cmd(argv[1])))
-			return jra_exit_code(jra_usage_error(&main_help, "'%s' is not a jra command; "
-							     "'jra --help' lists them", argv[1]));
+			return jra_exit_code(jra_usage_error(&main_help, _("'%s' is not a jra command; "
+							     "'jra --help' lists them"), argv[1]));
 		help_argv[0] = argv[1];
 		help_argv[1] = "--help";
 		help_argv[2] = NULL;
 		return jra_exit_code(run(cmd, 2, help_argv, &ctx));
 	}
 	if (!(cmd = find_cmd(argv[0])))
-		return jra_exit_code(jra_usage_error(&main_help, "'%s' is not a jra command; "
-						     "'jra --help' lists them", argv[0]));
+		return jra_exit_code(jra_usage_error(&main_help, _("'%s' is not a jra command; "
+						     "'jra --help' lists them"), argv[0]));
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	r = run(cmd, argc, argv, &ctx);
 	ctx_release(&ctx);
 	curl_global_cleanup();
 	if (fflush(stdout) == EOF || ferror(stdout)) {
-		fprintf(stderr, "jra: cannot write the output\n");
+		fprintf(stderr, _("jra: cannot write the output\n"));
 		if (r == 0)
 			r = JRA_ERR_SOFTWARE;
 	}

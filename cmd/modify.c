@@ -10,8 +10,8 @@ static const char *const modify_usage[] = {
 };
 
 static const char *const modify_options[] = {
-	"--renewal-period 1m|1y\tthe period each continuation runs for (terms §10.3)",
-	"--customer-ref REF\tyour own reference for the customer ('' clears it)",
+	N_("--renewal-period 1m|1y\tthe period each continuation runs for (terms §10.3)"),
+	N_("--customer-ref REF\tyour own reference for the customer ('' clears it)"),
 	JRA_BATCH_HELP,
 	JRA_COMMON_HELP,
 	NULL,
@@ -19,7 +19,7 @@ static const char *const modify_options[] = {
 
 static const struct jra_help modify_help = {
 	modify_usage,
-	"Changes what an FQDN's service continues with (利用内容の変更).",
+	N_("Changes what an FQDN's service continues with (利用内容の変更)."),
 	modify_options,
 };
 
@@ -80,16 +80,16 @@ int cmd_modify(int argc, char **argv, struct jra_ctx *ctx)
 		}
 	}
 	if (!c.renewal_period && !c.customer_ref)
-		return jra_usage_error(&modify_help, "modify needs --renewal-period or "
-				       "--customer-ref");
+		return jra_usage_error(&modify_help, _("modify needs --renewal-period or "
+				       "--customer-ref"));
 	if (c.renewal_period && strcmp(c.renewal_period, "1m") && strcmp(c.renewal_period, "1y"))
-		return jra_usage_error(&modify_help, "--renewal-period is 1m or 1y, not '%s'",
+		return jra_usage_error(&modify_help, _("--renewal-period is 1m or 1y, not '%s'"),
 				       c.renewal_period);
 	if (optind == argc && !ctx->file)
-		return jra_usage_error(&modify_help, "modify needs FQDNs or -f FILE");
+		return jra_usage_error(&modify_help, _("modify needs FQDNs or -f FILE"));
 	memset(&ops, 0, sizeof(ops));
 	ops.quiet_ok = 1;
-	ops.what = "modify";
+	ops.what = N_("modify");
 	ops.fqdn_items = 1;
 	ops.request = modify_request;
 	ops.show = modify_show;

@@ -15,19 +15,19 @@ static const char *const revoke_usage[] = {
 };
 
 static const char *const revoke_options[] = {
-	"--serial HEX\ta certificate's serial number (repeatable)",
-	"--fqdn FQDN\tevery valid certificate of FQDN, or those given with --serial",
-	"--reason REASON\tunspecified (0, the default), keyCompromise (1), "
-	"affiliationChanged (3), superseded (4), cessationOfOperation (5)",
-	"-y, --yes\tdo not ask; needed when stdin is not a terminal",
+	N_("--serial HEX\ta certificate's serial number (repeatable)"),
+	N_("--fqdn FQDN\tevery valid certificate of FQDN, or those given with --serial"),
+	N_("--reason REASON\tunspecified (0, the default), keyCompromise (1), "
+	"affiliationChanged (3), superseded (4), cessationOfOperation (5)"),
+	N_("-y, --yes\tdo not ask; needed when stdin is not a terminal"),
 	JRA_COMMON_HELP,
 	NULL,
 };
 
 static const struct jra_help revoke_help = {
 	revoke_usage,
-	"Revokes certificates with a reason code a registrar may give (terms §11).\n"
-	"A revocation cannot be undone.",
+	N_("Revokes certificates with a reason code a registrar may give (terms §11).\n"
+	"A revocation cannot be undone."),
 	revoke_options,
 };
 
@@ -86,16 +86,16 @@ static int parse_reason(const char *s, int *code)
 		if ((*s && !*end && reasons[i].code == n) || !strcasecmp(s, reasons[i].name))
 			found = &reasons[i];
 	if (!found)
-		return jra_usage_error(&revoke_help, "unknown revocation reason '%s'; a registrar "
+		return jra_usage_error(&revoke_help, _("unknown revocation reason '%s'; a registrar "
 				       "may give unspecified (0), keyCompromise (1), "
 				       "affiliationChanged (3), superseded (4), "
-				       "cessationOfOperation (5)", s);
+				       "cessationOfOperation (5)"), s);
 	/* terms §11: 9 privilegeWithdrawn and the rest are not the registrar's */
 	if (!found->allowed)
-		return jra_usage_error(&revoke_help, "reason %s (%d) is not one a registrar may "
+		return jra_usage_error(&revoke_help, _("reason %s (%d) is not one a registrar may "
 				       "give (terms §11); allowed: unspecified (0), keyCompromise "
 				       "(1), affiliationChanged (3), superseded (4), "
-				       "cessationOfOperation (5)", found->name, found->code);
+				       "cessationOfOperation (5)"), found->name, found->code);
 	*code = found->code;
 	return 0;
 }
@@ -111,14 +111,14 @@ static int normalize_serial(const char *in, char **out, struct jra_error *e)
 			continue;
 		if (!isxdigit((unsigned char)*p)) {
 			jra_buf_release(&b);
-			return jra_error(e, JRA_ERR_DATA, "serial '%s' is not hexadecimal", in);
+			return jra_error(e, JRA_ERR_DATA, _("serial '%s' is not hexadecimal"), in);
 		}
 		jra_buf_addch(&b, (char)tolower((unsigned char)*p));
 	}
 	/* RFC 5280 section 4.1.2.2: at most 20 octets */
 	if (b.len == 0 || b.len > 40) {
 		jra_buf_release(&b);
-		return jra_error(e, JRA_ERR_DATA, "serial '%s' is not 1 to 20 octets of hex", in);
+		return jra_error(e, JRA_ERR_DATA, _("serial '%s' is not 1 to 20 octets of hex"), in);
 	}
 	*out = jra_buf_take(&b);
 	return 0;
@@ -128,7 +128,7 @@ static int confirm(const char *what, int reason)
 {
 	char line[32];
 
-	fprintf(stderr, "Revoke %s with reason %s (%d)? This cannot be undone. [y/N] ", what,
+	fprintf(stderr, _("Revoke %s with reason %s (%d)? This cannot be undone. [y/N] "), what,
 		reason_name(reason), reason);
 	fflush(stderr);
 	if (!fgets(line, sizeof(line), stdin))
@@ -143,7 +143,7 @@ static void show_revoked(json_t *res)
 
 	json_array_foreach(list, i, it) {
 		reason = json_object_get(it, "revocation_reason");
-		printf("%s revoked at %s, reason %s (%lld)\n",
+		printf(_("%s revoked at %s, reason %s (%lld)\n"),
 		       json_string_value(json_object_get(it, "serial")) ?
 		       json_string_value(json_object_get(it, "serial")) : "?",
 		       json_string_value(json_object_get(it, "revoked_at")) ?
@@ -152,7 +152,7 @@ static void show_revoked(json_t *res)
 		       (long long)json_integer_value(reason));
 	}
 	if (!json_array_size(list))
-		printf("no valid certificate to revoke\n");
+		printf(_("no valid certificate to revoke\n"));
 }
 
 struct by_serial {
@@ -202,7 +202,7 @@ static int revoke_fqdn(struct jra_ctx *ctx, const char *fqdn, char **serials, si
 	free(path);
 	json_decref(body);
 	if (r < 0) {
-		jra_error_prefix(&e, "cannot revoke certificates of '%s'", fqdn);
+		jra_error_prefix(&e, _("cannot revoke certificates of '%s'"), fqdn);
 		return jra_report(&e);
 	}
 	if (res && ctx->format == JRA_FORMAT_TABLE) {
@@ -216,7 +216,7 @@ static int revoke_fqdn(struct jra_ctx *ctx, const char *fqdn, char **serials, si
 
 int cmd_revoke(int argc, char **argv, struct jra_ctx *ctx)
 {
-	static const struct jra_column cols[] = { { "REVOKED", "revoked" } };
+	static const struct jra_column cols[] = { { N_("REVOKED"), "revoked" } };
 	struct jra_error e = JRA_ERROR_INIT;
 	struct jra_batch_ops ops;
 	struct by_serial bs;
@@ -243,15 +243,15 @@ int cmd_revoke(int argc, char **argv, struct jra_ctx *ctx)
 		}
 	}
 	if (optind != argc)
-		r = jra_usage_error(&revoke_help, "revoke takes no arguments; name certificates "
-				    "with --serial or --fqdn");
+		r = jra_usage_error(&revoke_help, _("revoke takes no arguments; name certificates "
+				    "with --serial or --fqdn"));
 	else if (!fqdn_arg && !nserials)
-		r = jra_usage_error(&revoke_help, "revoke needs --serial HEX or --fqdn FQDN");
+		r = jra_usage_error(&revoke_help, _("revoke needs --serial HEX or --fqdn FQDN"));
 	else if (reason_arg)
 		r = parse_reason(reason_arg, &reason);
 	if (r == 0 && !yes && !ctx->dry_run && !isatty(STDIN_FILENO))
-		r = jra_usage_error(&revoke_help, "revoking needs --yes when stdin is not a "
-				    "terminal: a revocation cannot be undone");
+		r = jra_usage_error(&revoke_help, _("revoking needs --yes when stdin is not a "
+				    "terminal: a revocation cannot be undone"));
 	if (r < 0) {
 		free(serials);
 		return r;
@@ -272,12 +272,12 @@ int cmd_revoke(int argc, char **argv, struct jra_ctx *ctx)
 		goto out;
 	}
 	if (fqdn)
-		what = nserials ? jra_xasprintf("%zu certificate(s) of %s", nserials, fqdn) :
-			jra_xasprintf("every valid certificate of %s", fqdn);
+		what = nserials ? jra_xasprintf(_("%zu certificate(s) of %s"), nserials, fqdn) :
+			jra_xasprintf(_("every valid certificate of %s"), fqdn);
 	else
-		what = jra_xasprintf("%zu certificate(s)", nserials);
+		what = jra_xasprintf(_("%zu certificate(s)"), nserials);
 	if (!yes && !ctx->dry_run && !confirm(what, reason)) {
-		fputs("jra: nothing revoked\n", stderr);
+		fputs(_("jra: nothing revoked\n"), stderr);
 		free(what);
 		r = JRA_ERR_USAGE;
 		goto out;
@@ -290,7 +290,7 @@ int cmd_revoke(int argc, char **argv, struct jra_ctx *ctx)
 	bs.reason = reason;
 	memset(&ops, 0, sizeof(ops));
 	ops.quiet_ok = 1;
-	ops.what = "revoke certificate";
+	ops.what = N_("revoke certificate");
 	ops.request = serial_request;
 	ops.show = serial_show;
 	ops.arg = &bs;

@@ -40,8 +40,9 @@ static void progress_draw(struct batch *b)
 	if (b->progress_shown && ms < PROGRESS_INTERVAL_MS)
 		return;
 	b->last = now;
-	fprintf(stderr, "\rjra: %lu done, %lu failed\033[K", b->tally.ok + b->tally.failed,
-		b->tally.failed);
+	fputs("\rjra: ", stderr);
+	fprintf(stderr, _("%lu done, %lu failed"), b->tally.ok + b->tally.failed, b->tally.failed);
+	fputs("\033[K", stderr);
 	b->progress_shown = 1;
 }
 
@@ -76,11 +77,15 @@ static void item_done(void *arg, void *tag, struct jra_request *req, int r, json
 	struct jra_error err;
 	const char *item = tag;
 
-	if (r < 0) {
+	if (r < 0)
 		err = *e;
+	/* an answer without what the output needs is bad data, not a success */
+	else if (res && b->ops->check)
+		r = b->ops->check(res, &err);
+	if (r < 0) {
 		/* a request's failure names the item; a bad item names itself */
 		if (req->method)
-			jra_error_prefix(&err, "cannot %s '%s'", b->ops->what, item);
+			jra_error_prefix(&err, _("cannot %s '%s'"), _(b->ops->what), item);
 		progress_clear(b);
 		jra_report(&err);
 	} else if (res && b->ctx->format == JRA_FORMAT_TABLE) {

@@ -32,15 +32,15 @@ static void show_transfer(FILE *fp, json_t *t)
 		return;
 	jra_buf_addstr(&b, (s = str(t, "state")) ? s : "?");
 	if ((s = str(t, "losing_registrar")))
-		jra_buf_addf(&b, ", from %s", s);
+		jra_buf_addf(&b, _(", from %s"), s);
 	if ((s = str(t, "gaining_registrar")))
-		jra_buf_addf(&b, " to %s", s);
+		jra_buf_addf(&b, _(" to %s"), s);
 	if ((s = str(t, "requested_at")))
-		jra_buf_addf(&b, ", requested %s", s);
+		jra_buf_addf(&b, _(", requested %s"), s);
 	if ((s = str(t, "auto_approve_at")) && !strcmp(str(t, "state") ? str(t, "state") : "",
 						       "pending"))
-		jra_buf_addf(&b, ", approved automatically at %s", s);
-	jra_out_field(fp, LABEL_WIDTH, "transfer", jra_buf_str(&b));
+		jra_buf_addf(&b, _(", approved automatically at %s"), s);
+	jra_out_field(fp, LABEL_WIDTH, _("transfer"), jra_buf_str(&b));
 	jra_buf_release(&b);
 }
 
@@ -53,28 +53,28 @@ static void show_cancellation(FILE *fp, json_t *f)
 	if (!req)
 		return;
 	if (state && !strcmp(state, "cancel-pending") && end)
-		line = jra_xasprintf("filed %s; the service ends at the end of %s (JST)", req, end);
+		line = jra_xasprintf(_("filed %s; the service ends at the end of %s (JST)"), req, end);
 	else
-		line = jra_xasprintf("filed %s", req);
-	jra_out_field(fp, LABEL_WIDTH, "cancellation", line);
+		line = jra_xasprintf(_("filed %s"), req);
+	jra_out_field(fp, LABEL_WIDTH, _("cancellation"), line);
 	free(line);
 }
 
 static void show_certificates(FILE *fp, json_t *certs)
 {
 	static const struct jra_column cols[] = {
-		{ "SERIAL", "serial" }, { "STATUS", "status" }, { "NOT AFTER", "not_after" },
-		{ "REASON", "revocation_reason" }, { "NAMES", "names" },
+		{ N_("SERIAL"), "serial" }, { N_("STATUS"), "status" }, { N_("NOT AFTER"), "not_after" },
+		{ N_("REASON"), "revocation_reason" }, { N_("NAMES"), "names" },
 	};
 	struct jra_out o;
 	size_t i;
 	json_t *c;
 
 	if (!json_is_array(certs) || !json_array_size(certs)) {
-		jra_out_field(fp, LABEL_WIDTH, "certificates", "none");
+		jra_out_field(fp, LABEL_WIDTH, _("certificates"), _("none"));
 		return;
 	}
-	fputs("certificates\n", fp);
+	fputs(_("certificates\n"), fp);
 	/* the certificates' own table, below the FQDN's fields */
 	jra_out_init(&o, fp, JRA_FORMAT_TABLE, cols, sizeof(cols) / sizeof(cols[0]), 1);
 	json_array_foreach(certs, i, c)
@@ -91,29 +91,29 @@ void jra_show_fqdn(FILE *fp, json_t *f)
 
 	if (fqdn && uni && strcmp(fqdn, uni)) {
 		line = jra_xasprintf("%s (%s)", fqdn, uni);
-		jra_out_field(fp, LABEL_WIDTH, "fqdn", line);
+		jra_out_field(fp, LABEL_WIDTH, _("fqdn"), line);
 		free(line);
 	} else {
-		jra_out_field(fp, LABEL_WIDTH, "fqdn", fqdn);
+		jra_out_field(fp, LABEL_WIDTH, _("fqdn"), fqdn);
 	}
-	jra_out_field(fp, LABEL_WIDTH, "state", str(f, "state"));
-	jra_out_field(fp, LABEL_WIDTH, "subscriber", str(f, "subscriber"));
-	jra_out_field(fp, LABEL_WIDTH, "customer ref", str(f, "customer_ref"));
+	jra_out_field(fp, LABEL_WIDTH, _("state"), str(f, "state"));
+	jra_out_field(fp, LABEL_WIDTH, _("subscriber"), str(f, "subscriber"));
+	jra_out_field(fp, LABEL_WIDTH, _("customer ref"), str(f, "customer_ref"));
 	if (period && renewal && strcmp(period, renewal)) {
-		line = jra_xasprintf("%s, renews for %s", period, renewal);
-		jra_out_field(fp, LABEL_WIDTH, "period", line);
+		line = jra_xasprintf(_("%s, renews for %s"), period, renewal);
+		jra_out_field(fp, LABEL_WIDTH, _("period"), line);
 		free(line);
 	} else {
-		jra_out_field(fp, LABEL_WIDTH, "period", period);
+		jra_out_field(fp, LABEL_WIDTH, _("period"), period);
 	}
-	jra_out_field(fp, LABEL_WIDTH, "applied", str(f, "applied_at"));
-	jra_out_field(fp, LABEL_WIDTH, "start date", str(f, "start_date"));
-	jra_out_field(fp, LABEL_WIDTH, "end date", str(f, "end_date"));
+	jra_out_field(fp, LABEL_WIDTH, _("applied"), str(f, "applied_at"));
+	jra_out_field(fp, LABEL_WIDTH, _("start date"), str(f, "start_date"));
+	jra_out_field(fp, LABEL_WIDTH, _("end date"), str(f, "end_date"));
 	show_cancellation(fp, f);
-	jra_out_field(fp, LABEL_WIDTH, "ended", str(f, "ended_at"));
-	jra_out_field(fp, LABEL_WIDTH, "end reason", str(f, "end_reason"));
+	jra_out_field(fp, LABEL_WIDTH, _("ended"), str(f, "ended_at"));
+	jra_out_field(fp, LABEL_WIDTH, _("end reason"), str(f, "end_reason"));
 	show_transfer(fp, json_object_get(f, "transfer"));
-	field_json(fp, "covered names", json_object_get(f, "covered_names"), " ");
+	field_json(fp, _("covered names"), json_object_get(f, "covered_names"), " ");
 	show_certificates(fp, json_object_get(f, "certificates"));
 }
 
@@ -131,15 +131,15 @@ void jra_show_object(FILE *fp, json_t *o)
 }
 
 const struct jra_column jra_fqdn_columns[] = {
-	{ "FQDN", "fqdn" },
-	{ "STATE", "state" },
-	{ "SUBSCRIBER", "subscriber" },
-	{ "PERIOD", "period" },
-	{ "RENEWAL", "renewal_period" },
-	{ "START", "start_date" },
-	{ "END", "end_date" },
-	{ "CANCEL REQUESTED", "cancel_requested_at" },
-	{ "TRANSFER", "transfer.state" },
-	{ "CUSTOMER REF", "customer_ref" },
+	{ N_("FQDN"), "fqdn" },
+	{ N_("STATE"), "state" },
+	{ N_("SUBSCRIBER"), "subscriber" },
+	{ N_("PERIOD"), "period" },
+	{ N_("RENEWAL"), "renewal_period" },
+	{ N_("START"), "start_date" },
+	{ N_("END"), "end_date" },
+	{ N_("CANCEL REQUESTED"), "cancel_requested_at" },
+	{ N_("TRANSFER"), "transfer.state" },
+	{ N_("CUSTOMER REF"), "customer_ref" },
 };
 const size_t jra_fqdn_ncolumns = sizeof(jra_fqdn_columns) / sizeof(jra_fqdn_columns[0]);

@@ -13,11 +13,11 @@ static const char *const status_usage[] = {
 };
 
 static const char *const status_options[] = {
-	"--all\tlist every FQDN of the registrar (with the filters below)",
-	"--state STATE\tapplied, active, cancel-pending or ended",
-	"--subscriber ID\tonly this subscriber's FQDNs",
-	"--end-before DATE\tonly FQDNs whose end date is before DATE (YYYY-MM-DD)",
-	"--end-after DATE\tonly FQDNs whose end date is after DATE (YYYY-MM-DD)",
+	N_("--all\tlist every FQDN of the registrar (with the filters below)"),
+	N_("--state STATE\tapplied, active, cancel-pending or ended"),
+	N_("--subscriber ID\tonly this subscriber's FQDNs"),
+	N_("--end-before DATE\tonly FQDNs whose end date is before DATE (YYYY-MM-DD)"),
+	N_("--end-after DATE\tonly FQDNs whose end date is after DATE (YYYY-MM-DD)"),
 	JRA_BATCH_HELP,
 	JRA_COMMON_HELP,
 	NULL,
@@ -25,8 +25,8 @@ static const char *const status_options[] = {
 
 static const struct jra_help status_help = {
 	status_usage,
-	"Shows the state of FQDNs: period, start and end dates, cancellation, transfer,\n"
-	"covered names and certificates.",
+	N_("Shows the state of FQDNs: period, start and end dates, cancellation, transfer,\n"
+	"covered names and certificates."),
 	status_options,
 };
 
@@ -90,14 +90,14 @@ static int list_all(struct jra_ctx *ctx, const struct filter *f, struct jra_erro
 		add_query(&path, "end_after", f->end_after);
 		add_query(&path, "cursor", cursor);
 		if ((r = jra_client_call(ctx->client, "GET", jra_buf_str(&path), NULL, &page, e)) < 0) {
-			jra_error_prefix(e, "cannot list FQDNs");
+			jra_error_prefix(e, _("cannot list FQDNs"));
 			break;
 		}
 		if (!page)
 			break;
 		items = json_object_get(page, "items");
 		if (!json_is_array(items)) {
-			r = jra_error(e, JRA_ERR_DATA, "the CA's list has no 'items' array");
+			r = jra_error(e, JRA_ERR_DATA, _("the CA's list has no 'items' array"));
 			break;
 		}
 		json_array_foreach(items, i, it)
@@ -106,7 +106,7 @@ static int list_all(struct jra_ctx *ctx, const struct filter *f, struct jra_erro
 		if (!json_is_string(next) || !json_string_length(next))
 			break;
 		if (cursor && !strcmp(cursor, json_string_value(next))) {
-			r = jra_error(e, JRA_ERR_DATA, "the CA's list repeats its cursor '%s'", cursor);
+			r = jra_error(e, JRA_ERR_DATA, _("the CA's list repeats its cursor '%s'"), cursor);
 			break;
 		}
 		free(cursor);
@@ -165,26 +165,27 @@ int cmd_status(int argc, char **argv, struct jra_ctx *ctx)
 	argc -= optind;
 	argv += optind;
 	if (!all && (f.state || f.subscriber || f.end_before || f.end_after))
-		return jra_usage_error(&status_help, "--state, --subscriber, --end-before and "
-				       "--end-after filter --all");
+		return jra_usage_error(&status_help, _("--state, --subscriber, --end-before and "
+				       "--end-after filter --all"));
 	if (all && (argc || ctx->file))
-		return jra_usage_error(&status_help, "--all lists every FQDN; it takes no FQDN "
-				       "and no -f");
+		return jra_usage_error(&status_help, _("--all lists every FQDN; it takes no FQDN "
+				       "and no -f"));
 	if (!all && !argc && !ctx->file)
-		return jra_usage_error(&status_help, "status needs FQDNs, -f FILE or --all");
+		return jra_usage_error(&status_help, _("status needs FQDNs, -f FILE or --all"));
 	if (f.state && strcmp(f.state, "applied") && strcmp(f.state, "active") &&
 	    strcmp(f.state, "cancel-pending") && strcmp(f.state, "ended"))
-		return jra_usage_error(&status_help, "--state is applied, active, cancel-pending "
-				       "or ended, not '%s'", f.state);
+		return jra_usage_error(&status_help, _("--state is applied, active, cancel-pending "
+				       "or ended, not '%s'"), f.state);
 	if ((f.end_before && !is_date(f.end_before)) || (f.end_after && !is_date(f.end_after)))
-		return jra_usage_error(&status_help, "dates are written YYYY-MM-DD");
+		return jra_usage_error(&status_help, _("dates are written YYYY-MM-DD"));
 	if (all)
 		return list_all(ctx, &f, &e) < 0 ? jra_report(&e) : 0;
 
-	ops.what = "get the status of";
+	ops.what = N_("get the status of");
 	ops.fqdn_items = 1;
 	ops.request = status_request;
 	ops.show = status_show;
+	ops.check = jra_check_fqdn;
 	ops.cols = jra_fqdn_columns;
 	ops.ncols = jra_fqdn_ncolumns;
 	return jra_run_batch(ctx, argc, argv, &ops);

@@ -13,15 +13,15 @@ static const char *const subscriber_usage[] = {
 };
 
 static const char *const subscriber_options[] = {
-	"--eab-out FILE\twrite the new EAB credentials to FILE (new, mode 0600) instead of stdout",
+	N_("--eab-out FILE\twrite the new EAB credentials to FILE (new, mode 0600) instead of stdout"),
 	JRA_COMMON_HELP,
 	NULL,
 };
 
 static const struct jra_help subscriber_help = {
 	subscriber_usage,
-	"Shows subscribers (本サービス利用者), or gives one new ACME External Account Binding\n"
-	"credentials: the old kid stops working at once.",
+	N_("Shows subscribers (本サービス利用者), or gives one new ACME External Account Binding\n"
+	"credentials: the old kid stops working at once."),
 	subscriber_options,
 };
 
@@ -69,19 +69,19 @@ static int rotate(struct jra_ctx *ctx, const char *id, const char *eab_out)
 	r = jra_client_call(ctx->client, "POST", path, NULL, &res, &e);
 	free(path);
 	if (r < 0) {
-		jra_error_prefix(&e, "cannot rotate the EAB credentials of '%s'", id);
+		jra_error_prefix(&e, _("cannot rotate the EAB credentials of '%s'"), id);
 		goto out;
 	}
 	if (!res)
 		goto out;
 	eab = json_object_get(res, "eab");
 	if (!json_is_object(eab)) {
-		r = jra_error(&e, JRA_ERR_DATA, "the CA's answer holds no EAB credentials");
+		r = jra_error(&e, JRA_ERR_DATA, _("the CA's answer holds no EAB credentials"));
 		goto out;
 	}
 	if (fd >= 0) {
 		if ((r = jra_eab_write(fd, eab_out, eab, ctx->profile->acme_directory, &e)) < 0) {
-			fputs("jra: the EAB credentials follow on stdout instead\n", stderr);
+			fputs(_("jra: the EAB credentials follow on stdout instead\n"), stderr);
 			jra_out_json(stdout, eab, 0);
 			goto out;
 		}
@@ -91,7 +91,7 @@ static int rotate(struct jra_ctx *ctx, const char *id, const char *eab_out)
 		jra_show_object(stdout, res);
 		jra_eab_print(stdout, eab, ctx->profile->acme_directory, NULL, fd < 0);
 		if (written)
-			printf("EAB credentials written to '%s'\n", eab_out);
+			printf(_("EAB credentials written to '%s'\n"), eab_out);
 	} else {
 		if (written)
 			json_object_del(eab, "hmac_key");
@@ -110,8 +110,8 @@ out:
 int cmd_subscriber(int argc, char **argv, struct jra_ctx *ctx)
 {
 	static const struct jra_column cols[] = {
-		{ "ID", "id" }, { "NAME", "name" }, { "CUSTOMER REF", "customer_ref" },
-		{ "EAB KID", "eab_kid" }, { "FQDNS", "fqdns" },
+		{ N_("ID"), "id" }, { N_("NAME"), "name" }, { N_("CUSTOMER REF"), "customer_ref" },
+		{ N_("EAB KID"), "eab_kid" }, { N_("FQDNS"), "fqdns" },
 	};
 	struct jra_batch_ops ops;
 	const char *mode, *eab_out = NULL;
@@ -123,11 +123,11 @@ int cmd_subscriber(int argc, char **argv, struct jra_ctx *ctx)
 			return r > 0 ? 0 : r;
 	}
 	if (optind >= argc)
-		return jra_usage_error(&subscriber_help, "subscriber needs a mode: show or "
-				       "rotate-eab");
+		return jra_usage_error(&subscriber_help, _("subscriber needs a mode: show or "
+				       "rotate-eab"));
 	mode = argv[optind];
 	if (strcmp(mode, "show") && strcmp(mode, "rotate-eab"))
-		return jra_usage_error(&subscriber_help, "unknown subscriber mode '%s'", mode);
+		return jra_usage_error(&subscriber_help, _("unknown subscriber mode '%s'"), mode);
 	argc -= optind;
 	argv += optind;
 	optind = 0;
@@ -139,17 +139,17 @@ int cmd_subscriber(int argc, char **argv, struct jra_ctx *ctx)
 			return r > 0 ? 0 : r;
 	}
 	if (optind == argc)
-		return jra_usage_error(&subscriber_help, "subscriber %s needs a subscriber id",
+		return jra_usage_error(&subscriber_help, _("subscriber %s needs a subscriber id"),
 				       mode);
 	if (!strcmp(mode, "rotate-eab")) {
 		if (argc - optind != 1)
-			return jra_usage_error(&subscriber_help, "rotate-eab takes one subscriber id");
+			return jra_usage_error(&subscriber_help, _("rotate-eab takes one subscriber id"));
 		return rotate(ctx, argv[optind], eab_out);
 	}
 	if (eab_out)
-		return jra_usage_error(&subscriber_help, "--eab-out goes with rotate-eab");
+		return jra_usage_error(&subscriber_help, _("--eab-out goes with rotate-eab"));
 	memset(&ops, 0, sizeof(ops));
-	ops.what = "show subscriber";
+	ops.what = N_("show subscriber");
 	ops.request = show_request;
 	ops.show = show_show;
 	ops.cols = cols;

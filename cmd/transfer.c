@@ -13,8 +13,8 @@ static const char *const transfer_usage[] = {
 };
 
 static const char *const transfer_options[] = {
-	"--code CODE\tthe transfer code the losing registrar gave you",
-	"--subscriber ID\tyour subscriber that receives the FQDN (else a new one)",
+	N_("--code CODE\tthe transfer code the losing registrar gave you"),
+	N_("--subscriber ID\tyour subscriber that receives the FQDN (else a new one)"),
 	JRA_BATCH_HELP,
 	JRA_COMMON_HELP,
 	NULL,
@@ -22,9 +22,9 @@ static const char *const transfer_options[] = {
 
 static const struct jra_help transfer_help = {
 	transfer_usage,
-	"Changes the managing registrar of an FQDN.  The losing registrar issues a code\n"
+	N_("Changes the managing registrar of an FQDN.  The losing registrar issues a code\n"
 	"(valid 14 days); the gaining registrar requests the transfer with it; the losing\n"
-	"registrar approves or rejects, or it is approved automatically after 5 days.",
+	"registrar approves or rejects, or it is approved automatically after 5 days."),
 	transfer_options,
 };
 
@@ -47,10 +47,10 @@ struct mode {
 };
 
 static const struct mode modes[] = {
-	{ "approve", "POST", "/transfer/approve", 0, "transfer approved" },
-	{ "cancel", "DELETE", "/transfer", 0, "transfer request cancelled" },
+	{ "approve", "POST", "/transfer/approve", 0, N_("transfer approved") },
+	{ "cancel", "DELETE", "/transfer", 0, N_("transfer request cancelled") },
 	{ "code", "POST", "/transfer-code", 1, NULL },
-	{ "reject", "POST", "/transfer/reject", 0, "transfer rejected" },
+	{ "reject", "POST", "/transfer/reject", 0, N_("transfer rejected") },
 	{ "request", "POST", "/transfer", 1, NULL },
 	{ "status", "GET", "/transfer", 0, NULL },
 };
@@ -92,29 +92,29 @@ static void transfer_show(void *arg, const char *fqdn, json_t *res, int index)
 	if (index)
 		putchar('\n');
 	if (!strcmp(name, "code")) {
-		printf("%s: transfer code %s, valid until %s\n", fqdn,
+		printf(_("%s: transfer code %s, valid until %s\n"), fqdn,
 		       str(res, "code") ? str(res, "code") : "?",
 		       str(res, "expires_at") ? str(res, "expires_at") : "?");
-		printf("give it to the gaining registrar; it can be used once\n");
+		printf(_("give it to the gaining registrar; it can be used once\n"));
 	} else if (!strcmp(name, "request")) {
-		printf("%s: transfer requested (%s); approved automatically at %s unless the "
-		       "losing registrar answers\n", fqdn, str(res, "state") ? str(res, "state") :
+		printf(_("%s: transfer requested (%s); approved automatically at %s unless the "
+		       "losing registrar answers\n"), fqdn, str(res, "state") ? str(res, "state") :
 		       "pending", str(res, "auto_approve_at") ? str(res, "auto_approve_at") : "?");
 	} else if (!strcmp(name, "status")) {
-		jra_out_field(stdout, 16, "fqdn", fqdn);
+		jra_out_field(stdout, 16, _("fqdn"), fqdn);
 		jra_show_object(stdout, res);
 	} else {
-		printf("%s: %s\n", fqdn, run->mode->done);
+		printf("%s: %s\n", fqdn, _(run->mode->done));
 	}
 }
 
 int cmd_transfer(int argc, char **argv, struct jra_ctx *ctx)
 {
 	static const struct jra_column cols[] = {
-		{ "STATE", "state" }, { "LOSING", "losing_registrar" },
-		{ "GAINING", "gaining_registrar" }, { "REQUESTED", "requested_at" },
-		{ "AUTO APPROVE", "auto_approve_at" }, { "CODE", "code" },
-		{ "EXPIRES", "expires_at" },
+		{ N_("STATE"), "state" }, { N_("LOSING"), "losing_registrar" },
+		{ N_("GAINING"), "gaining_registrar" }, { N_("REQUESTED"), "requested_at" },
+		{ N_("AUTO APPROVE"), "auto_approve_at" }, { N_("CODE"), "code" },
+		{ N_("EXPIRES"), "expires_at" },
 	};
 	struct run run = { NULL, NULL, NULL };
 	struct jra_batch_ops ops;
@@ -127,13 +127,13 @@ int cmd_transfer(int argc, char **argv, struct jra_ctx *ctx)
 			return r > 0 ? 0 : r;
 	}
 	if (optind >= argc)
-		return jra_usage_error(&transfer_help, "transfer needs a mode: code, request, "
-				       "approve, reject, cancel or status");
+		return jra_usage_error(&transfer_help, _("transfer needs a mode: code, request, "
+				       "approve, reject, cancel or status"));
 	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		if (!strcmp(argv[optind], modes[i].name))
 			run.mode = &modes[i];
 	if (!run.mode)
-		return jra_usage_error(&transfer_help, "unknown transfer mode '%s'", argv[optind]);
+		return jra_usage_error(&transfer_help, _("unknown transfer mode '%s'"), argv[optind]);
 	argc -= optind;
 	argv += optind;
 	optind = 0;
@@ -148,19 +148,19 @@ int cmd_transfer(int argc, char **argv, struct jra_ctx *ctx)
 		}
 	}
 	if ((run.code || run.subscriber) && strcmp(run.mode->name, "request"))
-		return jra_usage_error(&transfer_help, "--code and --subscriber go with "
-				       "'transfer request'");
+		return jra_usage_error(&transfer_help, _("--code and --subscriber go with "
+				       "'transfer request'"));
 	if (!strcmp(run.mode->name, "request") && !run.code)
-		return jra_usage_error(&transfer_help, "transfer request needs --code CODE");
+		return jra_usage_error(&transfer_help, _("transfer request needs --code CODE"));
 	if (run.mode->single && (argc - optind != 1 || ctx->file))
-		return jra_usage_error(&transfer_help, "transfer %s takes one FQDN",
+		return jra_usage_error(&transfer_help, _("transfer %s takes one FQDN"),
 				       run.mode->name);
 	if (optind == argc && !ctx->file)
-		return jra_usage_error(&transfer_help, "transfer %s needs FQDNs or -f FILE",
+		return jra_usage_error(&transfer_help, _("transfer %s needs FQDNs or -f FILE"),
 				       run.mode->name);
 	memset(&ops, 0, sizeof(ops));
 	ops.quiet_ok = run.mode->done != NULL;
-	ops.what = "transfer";
+	ops.what = N_("transfer");
 	ops.fqdn_items = 1;
 	ops.request = transfer_request;
 	ops.show = transfer_show;

@@ -8,23 +8,25 @@
 #include "client.h"
 #include "fqdn.h"
 
-void jra_help_print(FILE *fp, const char *name, const struct jra_help *h)
+void jra_help_print(FILE *fp, const struct jra_help *h)
 {
 	const char *const *l;
-	const char *tab;
+	const char *tab, *text;
 	size_t i;
 
-	(void)name;
 	for (i = 0, l = h->usage; *l; l++, i++)
-		fprintf(fp, "%s %s\n", i ? "   or:" : "usage:", *l);
+		fprintf(fp, "%s %s\n", i ? _("   or:") : _("usage:"), *l);
 	if (h->summary)
-		fprintf(fp, "\n%s\n", h->summary);
+		fprintf(fp, "\n%s\n", _(h->summary));
 	if (h->options && h->options[0]) {
-		fputs("\noptions:\n", fp);
+		fputs(_("\noptions:\n"), fp);
 		for (l = h->options; *l; l++) {
 			tab = strchr(*l, '\t');
+			/* the option as written, whatever the catalog says; its meaning translated */
+			text = tab ? strchr(_(*l), '\t') : NULL;
 			if (tab)
-				fprintf(fp, "    %-28.*s %s\n", (int)(tab - *l), *l, tab + 1);
+				fprintf(fp, "    %-28.*s %s\n", (int)(tab - *l), *l,
+					text ? text + 1 : tab + 1);
 			else
 				fprintf(fp, "    %s\n", *l);
 		}
@@ -38,8 +40,8 @@ static void print_usage(FILE *fp, const struct jra_help *h)
 	size_t i;
 
 	for (i = 0, l = h->usage; *l; l++, i++)
-		fprintf(fp, "%s %s\n", i ? "   or:" : "usage:", *l);
-	fputs("(--help shows every option)\n", fp);
+		fprintf(fp, "%s %s\n", i ? _("   or:") : _("usage:"), *l);
+	fputs(_("(--help shows every option)\n"), fp);
 }
 
 int jra_usage_error(const struct jra_help *h, const char *fmt, ...)
@@ -59,7 +61,7 @@ int jra_report(const struct jra_error *e)
 {
 	fprintf(stderr, "jra: %s\n", e->msg[0] ? e->msg : jra_err_name(e->code));
 	if (e->hint[0])
-		fprintf(stderr, "hint: %s\n", e->hint);
+		fprintf(stderr, _("hint: %s\n"), e->hint);
 	return e->code;
 }
 
@@ -82,12 +84,12 @@ int jra_common_option(struct jra_ctx *ctx, const struct jra_help *h, int opt,
 
 	switch (opt) {
 	case 'h':
-		jra_help_print(stdout, NULL, h);
+		jra_help_print(stdout, h);
 		return 1;
 	case 'o':
 		if (jra_format_parse(arg, &ctx->format) < 0)
-			return jra_usage_error(h, "unknown output format '%s' (expected table, "
-					       "json, jsonl or csv)", arg);
+			return jra_usage_error(h, _("unknown output format '%s' (expected table, "
+					       "json, jsonl or csv)"), arg);
 		return 0;
 	case JRA_OPT_DRY_RUN:
 		ctx->dry_run = 1;
@@ -96,7 +98,7 @@ int jra_common_option(struct jra_ctx *ctx, const struct jra_help *h, int opt,
 		return 0;
 	case JRA_OPT_RETRIES:
 		if (number(arg, 0, JRA_MAX_RETRIES, &n) < 0)
-			return jra_usage_error(h, "--retries wants a number from 0 to %d, not '%s'",
+			return jra_usage_error(h, _("--retries wants a number from 0 to %d, not '%s'"),
 					       JRA_MAX_RETRIES, arg);
 		ctx->retries = (int)n;
 		if (ctx->client)
@@ -104,7 +106,7 @@ int jra_common_option(struct jra_ctx *ctx, const struct jra_help *h, int opt,
 		return 0;
 	case JRA_OPT_TIMEOUT:
 		if (number(arg, 1, JRA_MAX_TIMEOUT, &n) < 0)
-			return jra_usage_error(h, "--timeout wants seconds from 1 to %d, not '%s'",
+			return jra_usage_error(h, _("--timeout wants seconds from 1 to %d, not '%s'"),
 					       JRA_MAX_TIMEOUT, arg);
 		ctx->timeout = n;
 		if (ctx->client)
@@ -115,7 +117,7 @@ int jra_common_option(struct jra_ctx *ctx, const struct jra_help *h, int opt,
 		return 0;
 	case 'j':
 		if (number(arg, 1, JRA_MAX_JOBS, &n) < 0)
-			return jra_usage_error(h, "--jobs wants a number from 1 to %d, not '%s'",
+			return jra_usage_error(h, _("--jobs wants a number from 1 to %d, not '%s'"),
 					       JRA_MAX_JOBS, arg);
 		ctx->jobs = (int)n;
 		return 0;
@@ -144,6 +146,25 @@ char *jra_fqdn_path(const char *fqdn, const char *suffix)
 
 	free(seg);
 	return p;
+}
+
+int jra_want_string(json_t *obj, const char *what, const char *key, struct jra_error *e)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (json_is_string(v) && json_string_length(v))
+		return 0;
+	jra_error(e, JRA_ERR_DATA, _("the CA's answer is not %s: it has no '%s' string"), _(what), key);
+	return jra_error_hint(e, _("check that 'endpoint' in the profile is the CA's registrar API"));
+}
+
+int jra_check_fqdn(json_t *f, struct jra_error *e)
+{
+	int r;
+
+	if ((r = jra_want_string(f, N_("an FQDN"), "fqdn", e)) < 0)
+		return r;
+	return jra_want_string(f, N_("an FQDN"), "state", e);
 }
 
 void jra_items_init(struct jra_items *it, int argc, char **argv, const char *file)

@@ -17,7 +17,7 @@ static const char *const whoami_options[] = {
 
 static const struct jra_help whoami_help = {
 	whoami_usage,
-	"Shows the registrar the profile signs for: its id, name, suspension and keys.",
+	N_("Shows the registrar the profile signs for: its id, name, suspension and keys."),
 	whoami_options,
 };
 
@@ -33,18 +33,18 @@ static void show_registrar(FILE *fp, json_t *reg, const char *key_id)
 	char *line;
 	size_t i;
 
-	jra_out_field(fp, 16, "registrar", json_string_value(json_object_get(reg, "id")));
-	jra_out_field(fp, 16, "name", json_string_value(json_object_get(reg, "name")));
+	jra_out_field(fp, 16, _("registrar"), json_string_value(json_object_get(reg, "id")));
+	jra_out_field(fp, 16, _("name"), json_string_value(json_object_get(reg, "name")));
 	suspended = json_object_get(reg, "suspended");
 	/* terms §10.6 */
-	jra_out_field(fp, 16, "suspended", json_is_true(suspended) ?
-		      "yes: no applications, no new usage starts" : "no");
+	jra_out_field(fp, 16, _("suspended"), json_is_true(suspended) ?
+		      _("yes: no applications, no new usage starts") : _("no"));
 	json_array_foreach(keys, i, k) {
 		kid = json_string_value(json_object_get(k, "keyid"));
 		alg = json_string_value(json_object_get(k, "alg"));
 		line = jra_xasprintf("%s (%s)%s", kid ? kid : "?", alg ? alg : "?",
-				     kid && key_id && !strcmp(kid, key_id) ? ", this profile's" : "");
-		jra_out_field(fp, 16, i ? "" : "keys", line);
+				     kid && key_id && !strcmp(kid, key_id) ? _(", this profile's") : "");
+		jra_out_field(fp, 16, i ? "" : _("keys"), line);
 		free(line);
 	}
 }
@@ -60,18 +60,23 @@ int cmd_whoami(int argc, char **argv, struct jra_ctx *ctx)
 			return r > 0 ? 0 : r;
 	}
 	if (optind != argc)
-		return jra_usage_error(&whoami_help, "whoami takes no arguments");
+		return jra_usage_error(&whoami_help, _("whoami takes no arguments"));
 	if ((r = jra_client_call(ctx->client, "GET", "/registrar", NULL, &reg, &e)) < 0) {
-		jra_error_prefix(&e, "cannot read the registrar");
+		jra_error_prefix(&e, _("cannot read the registrar"));
 		return jra_report(&e);
 	}
 	if (!reg)
 		return 0;
+	if (jra_want_string(reg, N_("a registrar"), "id", &e) < 0) {
+		json_decref(reg);
+		jra_error_prefix(&e, _("cannot read the registrar"));
+		return jra_report(&e);
+	}
 	if (ctx->format == JRA_FORMAT_TABLE) {
 		show_registrar(stdout, reg, ctx->profile->key_id);
 	} else if (ctx->format == JRA_FORMAT_CSV) {
 		static const struct jra_column cols[] = {
-			{ "ID", "id" }, { "NAME", "name" }, { "SUSPENDED", "suspended" },
+			{ N_("ID"), "id" }, { N_("NAME"), "name" }, { N_("SUSPENDED"), "suspended" },
 		};
 		struct jra_out out;
 

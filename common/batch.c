@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "i18n.h"
 
 int jra_lines_open(struct jra_lines *l, const char *path, struct jra_error *e)
 {
@@ -16,7 +17,7 @@ int jra_lines_open(struct jra_lines *l, const char *path, struct jra_error *e)
 	}
 	l->fp = fopen(path, "r");
 	if (!l->fp)
-		return jra_error(e, JRA_ERR_DATA, "cannot read '%s': %s", path, strerror(errno));
+		return jra_error(e, JRA_ERR_DATA, _("cannot read '%s': %s"), path, strerror(errno));
 	l->close = 1;
 	l->name = jra_xstrdup(path);
 	return 0;
@@ -27,26 +28,61 @@ static int is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
 
+/*
+ * Reads one line into l->line without its newline, never holding more than
+ * JRA_LINE_MAX + 1 bytes of it: a file with no newline in gigabytes must
+ * not be read into memory whole (getline() would).  The line's length, or -1 at the end of
+ * input; *too_long and *nul say what was wrong with it.
+ */
+static long read_line(struct jra_lines *l, int *too_long, int *nul)
+{
+	size_t n = 0;
+	int c, any = 0;
+
+	*too_long = *nul = 0;
+	if (!l->line) {
+		l->cap = JRA_LINE_MAX + 2;
+		l->line = jra_xmalloc(l->cap);
+	}
+	while ((c = getc_unlocked(l->fp)) != EOF) {
+		any = 1;
+		if (c == '\n')
+			break;
+		if (c == '\0')
+			*nul = 1;
+		l->line[n++] = (char)c;
+		/* the rest of an overlong line is not read: the error ends the input */
+		if (n > JRA_LINE_MAX) {
+			*too_long = 1;
+			break;
+		}
+	}
+	if (!any)
+		return -1;
+	l->line[n] = '\0';
+	return (long)n;
+}
+
 int jra_lines_next(struct jra_lines *l, const char **item, struct jra_error *e)
 {
-	ssize_t n;
+	int too_long, nul;
 	char *s, *end;
+	long n;
 
 	for (;;) {
 		errno = 0;
-		n = getline(&l->line, &l->cap, l->fp);
-		if (n < 0) {
-			if (ferror(l->fp))
-				return jra_error(e, JRA_ERR_DATA, "cannot read %s: %s", l->name,
-						 strerror(errno ? errno : EIO));
+		n = read_line(l, &too_long, &nul);
+		if (ferror(l->fp))
+			return jra_error(e, JRA_ERR_DATA, _("cannot read %s: %s"), l->name,
+					 strerror(errno ? errno : EIO));
+		if (n < 0)
 			return 0;
-		}
 		l->lineno++;
-		if ((size_t)n > JRA_LINE_MAX)
-			return jra_error(e, JRA_ERR_DATA, "%s:%lu: line longer than %d bytes",
+		if (too_long)
+			return jra_error(e, JRA_ERR_DATA, _("%s:%lu: line longer than %d bytes"),
 					 l->name, l->lineno, JRA_LINE_MAX);
-		if (strlen(l->line) != (size_t)n)
-			return jra_error(e, JRA_ERR_DATA, "%s:%lu: NUL byte in line", l->name,
+		if (nul)
+			return jra_error(e, JRA_ERR_DATA, _("%s:%lu: NUL byte in line"), l->name,
 					 l->lineno);
 		s = l->line;
 		while (is_space(*s))

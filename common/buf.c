@@ -6,9 +6,11 @@
 
 #include <openssl/crypto.h>
 
+#include "i18n.h"
+
 static void oom(size_t n)
 {
-	fprintf(stderr, "jra: out of memory allocating %zu bytes\n", n);
+	fprintf(stderr, _("jra: out of memory allocating %zu bytes\n"), n);
 	abort();
 }
 

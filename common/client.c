@@ -10,52 +10,14 @@
 #include <openssl/rand.h>
 
 #include "buf.h"
+#include "call.h"
+#include "i18n.h"
 
 #define USER_AGENT "jra/" JRA_VERSION
 /* Backoff: 0.5 s doubling up to 30 s; Retry-After is honoured up to 5 minutes. */
 #define BACKOFF_BASE_MS 500L
 #define BACKOFF_MAX_MS 30000L
 #define RETRY_AFTER_MAX_MS 300000L
-#define LOG_BODY_MAX 4000
-
-struct jra_client {
-	CURL *easy;
-	char *endpoint;
-	char *ca_file;
-	const struct jra_key *key;
-	char *key_id;
-	char *registrar, *key_file;
-	struct jra_auth_hint auth;
-	long timeout, connect_timeout;
-	int retries;
-	int verbose;
-	FILE *log;
-	FILE *dry_run;
-	long last_status;
-	/* attempts sent and connections libcurl opened for them, for -v */
-	unsigned long nsent, nconnects;
-};
-
-/* One request through all its attempts. */
-struct call {
-	const char *method;
-	char *url;
-	char *body;               /* NULL: no body */
-	size_t body_len;
-	char idem[37];            /* "" when not sent */
-	int attempt;              /* 1 for the first */
-	struct curl_slist *hdrs;
-	struct jra_buf resp;
-	struct jra_buf resp_hdrs; /* kept for -vv */
-	int toobig;
-	int replayed;
-	int may_retry;
-	char errbuf[CURL_ERROR_SIZE];
-	void *owner;              /* the multi driver's slot */
-	int rc;                   /* when done: 0 or a negative code with err */
-	json_t *result;           /* when done: the decoded answer, or NULL */
-	struct jra_error err;
-};
 
 char *jra_path_segment(const char *s)
 {
@@ -92,81 +54,6 @@ int jra_uuid4(char out[37])
 	return 0;
 }
 
-static void redact(json_t *v)
-{
-	const char *k;
-	json_t *m;
-	size_t i;
-
-	if (json_is_object(v)) {
-		json_object_foreach(v, k, m) {
-			if ((!strcmp(k, "hmac_key") || !strcmp(k, "secret_b64")) && !json_is_null(m))
-				json_object_set_new(v, k, json_string("[redacted]"));
-			else
-				redact(m);
-		}
-	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, m)
-			redact(m);
-	}
-}
-
-static int contains(const char *s, size_t len, const char *needle)
-{
-	size_t n = strlen(needle), i;
-
-	for (i = 0; i + n <= len; i++)
-		if (!memcmp(s + i, needle, n))
-			return 1;
-	return 0;
-}
-
-char *jra_redact_body(const char *body, size_t len)
-{
-	json_t *doc;
-	char *s;
-
-	doc = json_loadb(body, len, 0, NULL);
-	if (!doc) {
-		/* A secret could hide in what does not parse: show only a safe prefix. */
-		if (contains(body, len, "hmac_key") || contains(body, len, "secret"))
-			return jra_xasprintf("[%zu bytes, not JSON, not shown]", len);
-		return jra_sanitize(body, len, LOG_BODY_MAX);
-	}
-	redact(doc);
-	s = json_dumps(doc, JSON_COMPACT | JSON_ENCODE_ANY);
-	json_decref(doc);
-	if (!s)
-		return jra_xstrdup("[not printable]");
-	if (strlen(s) > LOG_BODY_MAX) {
-		char *cut = jra_sanitize(s, strlen(s), LOG_BODY_MAX);
-
-		free(s);
-		return cut;
-	}
-	return s;
-}
-
-char *jra_redact_signature(const char *value)
-{
-	struct jra_buf b = JRA_BUF_INIT;
-	const char *p = value, *colon, *end;
-
-	/* Keep labels, drop the byte sequences between colons. */
-	while ((colon = strchr(p, ':'))) {
-		jra_buf_add(&b, p, (size_t)(colon - p) + 1);
-		end = strchr(colon + 1, ':');
-		if (!end) {
-			p = colon + 1 + strlen(colon + 1);
-			break;
-		}
-		jra_buf_addstr(&b, "[redacted]:");
-		p = end + 1;
-	}
-	jra_buf_addstr(&b, p);
-	return jra_buf_take(&b);
-}
-
 int jra_client_new(const struct jra_client_opts *o, struct jra_client **out,
 		   struct jra_error *e)
 {
@@ -177,7 +64,7 @@ int jra_client_new(const struct jra_client_opts *o, struct jra_client **out,
 	c->easy = curl_easy_init();
 	if (!c->easy) {
 		free(c);
-		return jra_error(e, JRA_ERR_SOFTWARE, "cannot create a libcurl handle");
+		return jra_error(e, JRA_ERR_SOFTWARE, _("cannot create a libcurl handle"));
 	}
 	c->endpoint = jra_xstrdup(o->endpoint);
 	c->ca_file = o->ca_file ? jra_xstrdup(o->ca_file) : NULL;
@@ -231,7 +118,7 @@ long jra_client_last_status(const struct jra_client *c)
 
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
 {
-	struct call *call = arg;
+	struct jra_call *call = arg;
 
 	if (jra_buf_add(&call->resp, data, size * n) < 0) {
 		call->toobig = 1;
@@ -242,7 +129,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 
 static size_t on_header(char *data, size_t size, size_t n, void *arg)
 {
-	struct call *call = arg;
+	struct jra_call *call = arg;
 	size_t len = size * n;
 
 	if (len >= 20 && !strncasecmp(data, "Idempotent-Replayed:", 20)) {
@@ -258,20 +145,20 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 }
 
 /* "Name: value"; an empty value gives "Name:", which tells libcurl not to send it. */
-static void add_header(struct call *call, const char *name, const char *value)
+static void add_header(struct jra_call *call, const char *name, const char *value)
 {
 	char *line = *value ? jra_xasprintf("%s: %s", name, value) : jra_xasprintf("%s:", name);
 	struct curl_slist *l = curl_slist_append(call->hdrs, line);
 
 	free(line);
 	if (!l) {
-		fprintf(stderr, "jra: out of memory building request headers\n");
+		fprintf(stderr, _("jra: out of memory building request headers\n"));
 		abort();
 	}
 	call->hdrs = l;
 }
 
-static void log_request_headers(struct jra_client *c, struct call *call)
+static void log_request_headers(struct jra_client *c, struct jra_call *call)
 {
 	const struct curl_slist *h;
 	char *red;
@@ -293,7 +180,7 @@ static void log_request_headers(struct jra_client *c, struct call *call)
 	}
 }
 
-static void log_response_headers(struct jra_client *c, struct call *call)
+static void log_response_headers(struct jra_client *c, struct jra_call *call)
 {
 	const char *p = jra_buf_str(&call->resp_hdrs), *nl;
 	char *line;
@@ -315,7 +202,7 @@ static void log_response_headers(struct jra_client *c, struct call *call)
 }
 
 /* Signs this attempt (a fresh nonce and time each) and builds its headers. */
-static int sign_attempt(struct jra_client *c, struct call *call, struct jra_error *e)
+static int sign_attempt(struct jra_client *c, struct jra_call *call, struct jra_error *e)
 {
 	struct jra_sig_headers sh = { NULL, NULL, NULL };
 	struct jra_sig_request sr;
@@ -352,7 +239,7 @@ static int sign_attempt(struct jra_client *c, struct call *call, struct jra_erro
 /* Every libcurl option jra sets, in one place; the handle is reset first so
  * that nothing from the previous request leaks into this one (the reset
  * keeps live connections and TLS sessions). */
-static void setopts(struct jra_client *c, CURL *h, struct call *call)
+static void setopts(struct jra_client *c, CURL *h, struct jra_call *call)
 {
 	curl_easy_reset(h);
 	curl_easy_setopt(h, CURLOPT_PRIVATE, call);
@@ -414,34 +301,52 @@ static int retryable_curl(CURLcode res)
 	}
 }
 
-static int curl_failure(struct jra_client *c, struct call *call, CURLcode res,
+/* Whether the attempt got as far as a TLS connection. */
+static int connected(CURL *h)
+{
+	curl_off_t t = 0;
+
+	curl_easy_getinfo(h, CURLINFO_APPCONNECT_TIME_T, &t);
+	return t > 0;
+}
+
+static int curl_failure(struct jra_client *c, struct jra_call *call, CURL *h, CURLcode res,
 			struct jra_error *e)
 {
 	const char *why = call->errbuf[0] ? call->errbuf : curl_easy_strerror(res);
 
 	if (call->toobig || res == CURLE_FILESIZE_EXCEEDED)
-		return jra_error(e, JRA_ERR_DATA, "the CA's answer is larger than %d bytes",
+		return jra_error(e, JRA_ERR_DATA, _("the CA's answer is larger than %d bytes"),
 				 JRA_RESPONSE_MAX);
 	switch (res) {
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:
-		jra_error(e, JRA_ERR_CONFIG, "cannot verify the CA's TLS certificate: %s", why);
-		return jra_error_hint(e, c->ca_file ? "check that ca_file '%s' holds the CA "
-				      "that signed the server's certificate" :
-				      "set ca_file in the profile if the server's certificate is "
-				      "not from a public CA%s", c->ca_file ? c->ca_file : "");
+		jra_error(e, JRA_ERR_CONFIG, _("cannot verify the CA's TLS certificate: %s"), why);
+		return jra_error_hint(e, c->ca_file ? _("check that ca_file '%s' holds the CA "
+				      "that signed the server's certificate") :
+				      _("set ca_file in the profile if the server's certificate is "
+				      "not from a public CA%s"), c->ca_file ? c->ca_file : "");
 	case CURLE_URL_MALFORMAT:
 	case CURLE_UNSUPPORTED_PROTOCOL:
-		jra_error(e, JRA_ERR_CONFIG, "bad endpoint URL '%s': %s", c->endpoint, why);
-		return jra_error_hint(e, "fix 'endpoint' in the profile");
+		jra_error(e, JRA_ERR_CONFIG, _("bad endpoint URL '%s': %s"), c->endpoint, why);
+		return jra_error_hint(e, _("fix 'endpoint' in the profile"));
+	case CURLE_PARTIAL_FILE:
+		jra_error(e, JRA_ERR_TEMP, _("the CA's answer was cut short: %s"), why);
+		return jra_error_hint(e, _("run again later"));
 	case CURLE_OPERATION_TIMEDOUT:
-		jra_error(e, JRA_ERR_TEMP, "no answer within %ld s: %s", c->timeout, why);
-		return jra_error_hint(e, "run again later, or allow more time with --timeout");
+		/* curl says "timeout" for both limits; name the one that struck */
+		if (!connected(h))
+			jra_error(e, JRA_ERR_TEMP, _("no connection within %ld s: %s"),
+				  c->connect_timeout < c->timeout ? c->connect_timeout : c->timeout,
+				  why);
+		else
+			jra_error(e, JRA_ERR_TEMP, _("no answer within %ld s: %s"), c->timeout, why);
+		return jra_error_hint(e, _("run again later, or allow more time with --timeout"));
 	default:
-		jra_error(e, JRA_ERR_TEMP, "cannot reach the CA: %s", why);
-		return jra_error_hint(e, "check the network and the endpoint '%s', and run "
-				      "again later", c->endpoint);
+		jra_error(e, JRA_ERR_TEMP, _("cannot reach the CA: %s"), why);
+		return jra_error_hint(e, _("check the network and the endpoint '%s', and run "
+				      "again later"), c->endpoint);
 	}
 }
 
@@ -469,7 +374,7 @@ static void sleep_ms(long ms)
 		;
 }
 
-static int decode_success(struct call *call, json_t **out, struct jra_error *e)
+static int decode_success(struct jra_call *call, json_t **out, struct jra_error *e)
 {
 	json_error_t je;
 	char *clean;
@@ -477,20 +382,21 @@ static int decode_success(struct call *call, json_t **out, struct jra_error *e)
 	if (call->resp.len == 0)
 		return 0;
 	*out = json_loadb(call->resp.buf, call->resp.len, JSON_REJECT_DUPLICATES, &je);
-	if (!*out || !(json_is_object(*out) || json_is_array(*out))) {
+	/* contract §4: every answer of the API is an object */
+	if (!json_is_object(*out)) {
 		json_decref(*out);
 		*out = NULL;
 		clean = jra_sanitize(call->resp.buf, call->resp.len, 60);
-		jra_error(e, JRA_ERR_DATA, "the CA's answer is not a JSON object (%s): '%s'",
-			  je.text[0] ? je.text : "not an object", clean);
+		jra_error(e, JRA_ERR_DATA, _("the CA's answer is not a JSON object (%s): '%s'"),
+			  je.text[0] ? je.text : _("not an object"), clean);
 		free(clean);
-		return jra_error_hint(e, "check that 'endpoint' in the profile is the CA's "
-				      "registrar API");
+		return jra_error_hint(e, _("check that 'endpoint' in the profile is the CA's "
+				      "registrar API"));
 	}
 	return 0;
 }
 
-static void call_release(struct call *call)
+void jra_call_release(struct jra_call *call)
 {
 	free(call->url);
 	free(call->body);
@@ -502,7 +408,7 @@ static void call_release(struct call *call)
 }
 
 /* Builds the request once for all its attempts; in a dry run prints it and is done. */
-static int call_init(struct jra_client *c, struct call *call, const char *method,
+int jra_call_init(struct jra_client *c, struct jra_call *call, const char *method,
 		     const char *path, json_t *body)
 {
 	struct jra_error *e = &call->err;
@@ -515,16 +421,16 @@ static int call_init(struct jra_client *c, struct call *call, const char *method
 	if (body) {
 		call->body = json_dumps(body, JSON_COMPACT);
 		if (!call->body)
-			return call->rc = jra_error(e, JRA_ERR_SOFTWARE, "cannot encode the request "
-						    "body");
+			return call->rc = jra_error(e, JRA_ERR_SOFTWARE, _("cannot encode the request "
+						    "body"));
 		call->body_len = strlen(call->body);
 	} else if (!strcmp(method, "POST")) {
 		call->body = jra_xstrdup("{}");
 		call->body_len = 2;
 	}
 	if (strcmp(method, "GET") && jra_uuid4(call->idem) < 0)
-		return call->rc = jra_error(e, JRA_ERR_SOFTWARE, "cannot make an idempotency key: "
-					    "no randomness");
+		return call->rc = jra_error(e, JRA_ERR_SOFTWARE, _("cannot make an idempotency key: "
+					    "no randomness"));
 	/* contract §3: retry only what the server can tell apart from a new request */
 	call->may_retry = !strcmp(method, "GET") || call->idem[0];
 	if (c->dry_run) {
@@ -536,7 +442,7 @@ static int call_init(struct jra_client *c, struct call *call, const char *method
 }
 
 /* Readies the next attempt on handle h: fresh buffers, a fresh signature. */
-static int call_start(struct jra_client *c, struct call *call, CURL *h)
+int jra_call_start(struct jra_client *c, struct jra_call *call, CURL *h)
 {
 	call->attempt++;
 	jra_buf_reset(&call->resp);
@@ -551,7 +457,7 @@ static int call_start(struct jra_client *c, struct call *call, CURL *h)
 	return 0;
 }
 
-static void log_outcome(struct jra_client *c, struct call *call, CURL *h, CURLcode res,
+static void log_outcome(struct jra_client *c, struct jra_call *call, CURL *h, CURLcode res,
 			long status)
 {
 	curl_off_t total_us = 0;
@@ -580,7 +486,7 @@ static void log_outcome(struct jra_client *c, struct call *call, CURL *h, CURLco
  * (call->rc and call->result hold the outcome), else the milliseconds to
  * wait before the next attempt.
  */
-static long call_finish(struct jra_client *c, struct call *call, CURL *h, CURLcode res)
+long jra_call_finish(struct jra_client *c, struct jra_call *call, CURL *h, CURLcode res)
 {
 	struct jra_error *e = &call->err;
 	curl_off_t retry_after = 0;
@@ -600,7 +506,7 @@ static long call_finish(struct jra_client *c, struct call *call, CURL *h, CURLco
 	if (c->log && c->verbose >= 1)
 		log_outcome(c, call, h, res, status);
 	if (res != CURLE_OK) {
-		call->rc = curl_failure(c, call, res, e);
+		call->rc = curl_failure(c, call, h, res, e);
 		retry = call->may_retry && retryable_curl(res) && !call->toobig;
 	} else if (status >= 200 && status < 300) {
 		call->rc = decode_success(call, &call->result, e);
@@ -608,10 +514,10 @@ static long call_finish(struct jra_client *c, struct call *call, CURL *h, CURLco
 	} else if (status >= 300 && status < 400) {
 		curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc);
 		red = jra_sanitize(loc ? loc : "", loc ? strlen(loc) : 0, 200);
-		call->rc = jra_error(e, JRA_ERR_DATA, "the CA answered HTTP %ld, a redirect to "
-				     "'%s'; jra does not follow redirects", status, red);
+		call->rc = jra_error(e, JRA_ERR_DATA, _("the CA answered HTTP %ld, a redirect to "
+				     "'%s'; jra does not follow redirects"), status, red);
 		free(red);
-		jra_error_hint(e, "check 'endpoint' in the profile");
+		jra_error_hint(e, _("check 'endpoint' in the profile"));
 		return -1;
 	} else {
 		curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ctype);
@@ -625,27 +531,27 @@ static long call_finish(struct jra_client *c, struct call *call, CURL *h, CURLco
 	}
 	if (!retry || call->attempt > c->retries) {
 		if (retry && call->attempt > 1)
-			jra_error_prefix(e, "after %d attempts", call->attempt);
+			jra_error_prefix(e, _("after %d attempts"), call->attempt);
 		return -1;
 	}
 	delay = backoff_ms(call->attempt);
 	if (retry_after > 0) {
 		wait_ms = (long)retry_after * 1000;
 		if (wait_ms > RETRY_AFTER_MAX_MS) {
-			jra_error_hint(e, "the CA asks to wait %ld s; run again then", wait_ms / 1000);
+			jra_error_hint(e, _("the CA asks to wait %ld s; run again then"), wait_ms / 1000);
 			return -1;
 		}
 		if (wait_ms > delay)
 			delay = wait_ms;
 	}
 	if (c->log && c->verbose >= 1)
-		fprintf(c->log, "jra: %s; retrying in %.1f s (attempt %d of %d)\n", e->msg,
+		fprintf(c->log, _("jra: %s; retrying in %.1f s (attempt %d of %d)\n"), e->msg,
 			(double)delay / 1000, call->attempt + 1, c->retries + 1);
 	return delay;
 }
 
 /* The outcome of a finished call, moved to the caller. */
-static int call_take(struct call *call, json_t **out, struct jra_error *e)
+int jra_call_take(struct jra_call *call, json_t **out, struct jra_error *e)
 {
 	*out = call->result;
 	call->result = NULL;
@@ -657,264 +563,25 @@ static int call_take(struct call *call, json_t **out, struct jra_error *e)
 int jra_client_call(struct jra_client *c, const char *method, const char *path,
 		    json_t *body, json_t **out, struct jra_error *e)
 {
-	struct call call;
+	struct jra_call call;
 	long delay;
 	int r;
 
 	*out = NULL;
 	c->last_status = 0;
-	if (call_init(c, &call, method, path, body) < 0 || c->dry_run)
+	if (jra_call_init(c, &call, method, path, body) < 0 || c->dry_run)
 		goto out;
 	for (;;) {
-		if (call_start(c, &call, c->easy) < 0)
+		if (jra_call_start(c, &call, c->easy) < 0)
 			break;
-		delay = call_finish(c, &call, c->easy, curl_easy_perform(c->easy));
+		delay = jra_call_finish(c, &call, c->easy, curl_easy_perform(c->easy));
 		if (delay < 0)
 			break;
 		sleep_ms(delay);
 	}
 out:
-	r = call_take(&call, out, e);
-	call_release(&call);
+	r = jra_call_take(&call, out, e);
+	jra_call_release(&call);
 	return r;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int run_sequential(struct jra_client *c, jra_next_fn next, jra_done_fn done, void *arg,
-			  struct jra_error *e)
-{
-	struct jra_request req;
-	struct jra_error ie;
-	json_t *res;
-	void *tag;
-	int r;
-
-	for (;;) {
-		memset(&req, 0, sizeof(req));
-		tag = NULL;
-		jra_error_clear(&ie);
-		if ((r = next(arg, &req, &tag, &ie)) <= 0)
-			break;
-		res = NULL;
-		if (req.method)
-			r = jra_client_call(c, req.method, req.path, req.body, &res, &ie);
-		else
-			r = ie.code;
-		done(arg, tag, &req, r, res, &ie);
-		json_decref(res);
-	}
-	if (r < 0 && e)
-		*e = ie;
-	return r < 0 ? r : 0;
-}
-
-enum slot_state { SLOT_WAITING, SLOT_RUNNING, SLOT_DONE };
-
-/* One item in the reorder window. */
-struct slot {
-	enum slot_state state;
-	struct call call;
-	struct jra_request req;
-	void *tag;
-	long long due;            /* SLOT_WAITING: not before this (ms, monotonic) */
-};
-
-struct runner {
-	struct jra_client *c;
-	CURLM *multi;
-	CURL **idle;              /* handles not in use */
-	int nidle;
-	struct slot *slots;       /* ring of window slots, by sequence number */
-	unsigned long window, head, tail;
-};
-
-/* Reads one item into the slot after the tail; 0 at the end of input, < 0 on error. */
-static int fill_one(struct runner *rn, jra_next_fn next, void *arg, struct jra_error *ie)
-{
-	struct slot *s = &rn->slots[rn->tail % rn->window];
-	int r;
-
-	memset(s, 0, sizeof(*s));
-	if ((r = next(arg, &s->req, &s->tag, ie)) <= 0)
-		return r;
-	rn->tail++;
-	if (!s->req.method) {
-		s->call.rc = ie->code;
-		s->call.err = *ie;
-		s->state = SLOT_DONE;
-	} else if (call_init(rn->c, &s->call, s->req.method, s->req.path, s->req.body) < 0 ||
-		   rn->c->dry_run) {
-		s->state = SLOT_DONE;
-	} else {
-		s->call.owner = s;
-		s->state = SLOT_WAITING;
-	}
-	return 1;
-}
-
-static void deliver(struct runner *rn, jra_done_fn done, void *arg)
-{
-	struct slot *s;
-	json_t *res;
-	int r;
-
-	while (rn->head < rn->tail && (s = &rn->slots[rn->head % rn->window])->state == SLOT_DONE) {
-		r = call_take(&s->call, &res, NULL);
-		done(arg, s->tag, &s->req, r, res, &s->call.err);
-		json_decref(res);
-		call_release(&s->call);
-		rn->head++;
-	}
-}
-
-/* Starts waiting items whose time has come, while handles are free. */
-static void start_due(struct runner *rn, long long now)
-{
-	unsigned long seq;
-	struct slot *s;
-	CURL *h;
-
-	for (seq = rn->head; seq < rn->tail && rn->nidle > 0; seq++) {
-		s = &rn->slots[seq % rn->window];
-		if (s->state != SLOT_WAITING || s->due > now)
-			continue;
-		h = rn->idle[--rn->nidle];
-		if (call_start(rn->c, &s->call, h) < 0) {
-			rn->idle[rn->nidle++] = h;
-			s->state = SLOT_DONE;
-			continue;
-		}
-		curl_multi_add_handle(rn->multi, h);
-		s->state = SLOT_RUNNING;
-	}
-}
-
-/* Collects finished transfers: done, or waiting for a retry. */
-static int collect(struct runner *rn)
-{
-	struct call *call;
-	struct slot *s;
-	CURLMsg *msg;
-	long delay;
-	int left, n = 0;
-	CURL *h;
-
-	while ((msg = curl_multi_info_read(rn->multi, &left))) {
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		h = msg->easy_handle;
-		call = NULL;
-		curl_easy_getinfo(h, CURLINFO_PRIVATE, (char **)&call);
-		s = call->owner;
-		delay = call_finish(rn->c, call, h, msg->data.result);
-		curl_multi_remove_handle(rn->multi, h);
-		rn->idle[rn->nidle++] = h;
-		if (delay < 0) {
-			s->state = SLOT_DONE;
-		} else {
-			s->state = SLOT_WAITING;
-			s->due = now_ms() + delay;
-		}
-		n++;
-	}
-	return n;
-}
-
-/* How long to wait for sockets: until the next retry is due, at most 1 s;
- * items that wait for a free handle wait for a transfer to end instead. */
-static int poll_timeout(struct runner *rn, long long now)
-{
-	long long t = 1000;
-	unsigned long seq;
-	struct slot *s;
-
-	for (seq = rn->head; seq < rn->tail && rn->nidle > 0; seq++) {
-		s = &rn->slots[seq % rn->window];
-		if (s->state == SLOT_WAITING && s->due - now < t)
-			t = s->due - now;
-	}
-	return t < 0 ? 0 : (int)t;
-}
-
-/* Runs the batch with up to jobs transfers at once on a multi handle. */
-static int run_multi(struct jra_client *c, int jobs, jra_next_fn next, jra_done_fn done,
-		     void *arg, struct jra_error *e)
-{
-	struct jra_error ie = JRA_ERROR_INIT;
-	struct runner rn;
-	int i, r = 0, eof = 0, running;
-
-	memset(&rn, 0, sizeof(rn));
-	rn.c = c;
-	rn.window = (unsigned long)jobs * JRA_WINDOW_PER_JOB;
-	rn.slots = jra_xcalloc(rn.window, sizeof(*rn.slots));
-	rn.idle = jra_xcalloc((size_t)jobs, sizeof(*rn.idle));
-	rn.multi = curl_multi_init();
-	if (!rn.multi) {
-		r = jra_error(e, JRA_ERR_SOFTWARE, "cannot create a libcurl multi handle");
-		goto out;
-	}
-	curl_multi_setopt(rn.multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)jobs);
-	/* libcurl's own cache limit would close idle connections that the next transfers want */
-	curl_multi_setopt(rn.multi, CURLMOPT_MAXCONNECTS, (long)jobs);
-	for (i = 0; i < jobs; i++) {
-		if (!(rn.idle[rn.nidle] = curl_easy_init())) {
-			r = jra_error(e, JRA_ERR_SOFTWARE, "cannot create a libcurl handle");
-			goto out;
-		}
-		rn.nidle++;
-	}
-	for (;;) {
-		while (!eof && rn.tail - rn.head < rn.window) {
-			jra_error_clear(&ie);
-			if ((r = fill_one(&rn, next, arg, &ie)) <= 0) {
-				eof = 1;
-				if (r < 0 && e)
-					*e = ie;
-			}
-		}
-		deliver(&rn, done, arg);
-		if (eof && rn.head == rn.tail)
-			break;
-		/* delivering made room: read on before waiting for anything */
-		if (!eof && rn.tail - rn.head < rn.window)
-			continue;
-		start_due(&rn, now_ms());
-		curl_multi_perform(rn.multi, &running);
-		if (collect(&rn))
-			continue;
-		curl_multi_poll(rn.multi, NULL, 0, poll_timeout(&rn, now_ms()), NULL);
-	}
-out:
-	for (i = 0; i < rn.nidle; i++)
-		curl_easy_cleanup(rn.idle[i]);
-	if (rn.multi)
-		curl_multi_cleanup(rn.multi);
-	free(rn.idle);
-	free(rn.slots);
-	return r < 0 ? r : 0;
-}
-
-int jra_client_run(struct jra_client *c, int jobs, jra_next_fn next, jra_done_fn done,
-		   void *arg, struct jra_error *e)
-{
-	unsigned long sent = c->nsent, connects = c->nconnects;
-	int r;
-
-	if (jobs <= 1 || c->dry_run)
-		r = run_sequential(c, next, done, arg, e);
-	else
-		r = run_multi(c, jobs, next, done, arg, e);
-	/* how well connections were reused: at most one per job is the aim */
-	if (c->log && c->verbose >= 1 && !c->dry_run)
-		fprintf(c->log, "jra: %lu requests, %lu connections\n", c->nsent - sent,
-			c->nconnects - connects);
-	return r;
-}

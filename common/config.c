@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "buf.h"
+#include "i18n.h"
 
 /* A config file is a few hundred bytes; anything this big is not one. */
 #define CONFIG_MAX_BYTES (1024 * 1024)
@@ -23,7 +24,7 @@ struct parse {
 
 static const char *const profile_keys[] = {
 	"endpoint", "registrar", "key_id", "key_file", "secret_file", "alg",
-	"ca_file", "acme_directory", "timeout", "retries",
+	"ca_file", "acme_directory", "timeout", "connect_timeout", "retries",
 };
 #define NPROFILE_KEYS (sizeof(profile_keys) / sizeof(profile_keys[0]))
 
@@ -42,7 +43,7 @@ static int at(struct parse *p, const yaml_node_t *n, const char *key, const char
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
 	if (key)
-		return jra_error(p->e, JRA_ERR_CONFIG, "%s:%zu:%zu: key '%s': %s", p->path,
+		return jra_error(p->e, JRA_ERR_CONFIG, _("%s:%zu:%zu: key '%s': %s"), p->path,
 				 n->start_mark.line + 1, n->start_mark.column + 1, key, reason);
 	return jra_error(p->e, JRA_ERR_CONFIG, "%s:%zu:%zu: %s", p->path,
 			 n->start_mark.line + 1, n->start_mark.column + 1, reason);
@@ -51,10 +52,10 @@ static int at(struct parse *p, const yaml_node_t *n, const char *key, const char
 static const char *node_kind(const yaml_node_t *n)
 {
 	switch (n->type) {
-	case YAML_SCALAR_NODE: return "a scalar";
-	case YAML_SEQUENCE_NODE: return "a list";
-	case YAML_MAPPING_NODE: return "a mapping";
-	default: return "nothing";
+	case YAML_SCALAR_NODE: return _("a scalar");
+	case YAML_SEQUENCE_NODE: return _("a list");
+	case YAML_MAPPING_NODE: return _("a mapping");
+	default: return _("nothing");
 	}
 }
 
@@ -102,9 +103,9 @@ static int unknown_key(struct parse *p, const yaml_node_t *n, const char *key,
 	for (i = 0; i < nknown; i++)
 		jra_buf_addf(&b, "%s%s", i ? ", " : "", known[i]);
 	if (best)
-		r = at(p, n, key, "unknown key %s (did you mean '%s'?)", where, best);
+		r = at(p, n, key, _("unknown key %s (did you mean '%s'?)"), where, best);
 	else
-		r = at(p, n, key, "unknown key %s (expected one of: %s)", where, jra_buf_str(&b));
+		r = at(p, n, key, _("unknown key %s (expected one of: %s)"), where, jra_buf_str(&b));
 	jra_buf_release(&b);
 	return r;
 }
@@ -118,11 +119,11 @@ static const char *scalar(const yaml_node_t *n)
 static int want_string(struct parse *p, const yaml_node_t *v, const char *key, char **out)
 {
 	if (v->type != YAML_SCALAR_NODE)
-		return at(p, v, key, "expected a string, found %s", node_kind(v));
+		return at(p, v, key, _("expected a string, found %s"), node_kind(v));
 	if (v->data.scalar.length == 0)
-		return at(p, v, key, "expected a value, found an empty string");
+		return at(p, v, key, _("expected a value, found an empty string"));
 	if (strlen(scalar(v)) != v->data.scalar.length)
-		return at(p, v, key, "expected text, found a NUL byte");
+		return at(p, v, key, _("expected text, found a NUL byte"));
 	free(*out);
 	*out = jra_xstrdup(scalar(v));
 	return 0;
@@ -136,12 +137,12 @@ static int want_long(struct parse *p, const yaml_node_t *v, const char *key, lon
 	long n;
 
 	if (v->type != YAML_SCALAR_NODE)
-		return at(p, v, key, "expected a whole number of %s, found %s", unit, node_kind(v));
+		return at(p, v, key, _("expected a whole number of %s, found %s"), unit, node_kind(v));
 	s = scalar(v);
 	errno = 0;
 	n = strtol(s, &end, 10);
 	if (!*s || *end || errno || n < min || n > max)
-		return at(p, v, key, "expected a whole number of %s from %ld to %ld, found '%s'",
+		return at(p, v, key, _("expected a whole number of %s from %ld to %ld, found '%s'"),
 			  unit, min, max, s);
 	*out = n;
 	return 0;
@@ -155,10 +156,10 @@ static int want_https(struct parse *p, const yaml_node_t *v, const char *key, ch
 	if ((r = want_string(p, v, key, out)) < 0)
 		return r;
 	if (strncmp(*out, "https://", 8) != 0 || !(*out)[8])
-		return at(p, v, key, "expected an https:// URL, found '%s' (jra talks to the CA "
-			  "over TLS only)", *out);
+		return at(p, v, key, _("expected an https:// URL, found '%s' (jra talks to the CA "
+			  "over TLS only)"), *out);
 	if (strpbrk(*out, " \t\r\n?#"))
-		return at(p, v, key, "expected a URL without spaces, query or fragment, found '%s'",
+		return at(p, v, key, _("expected a URL without spaces, query or fragment, found '%s'"),
 			  *out);
 	len = strlen(*out);
 	while (len > 8 && (*out)[len - 1] == '/')
@@ -185,7 +186,7 @@ static int want_file(struct parse *p, const yaml_node_t *v, const char *key, cha
 		if (!home || !*home) {
 			free(s);
 			*out = NULL;
-			return at(p, v, key, "'~/' used but $HOME is not set");
+			return at(p, v, key, _("'~/' used but $HOME is not set"));
 		}
 		*out = jra_xasprintf("%s/%s", home, s + 2);
 	} else {
@@ -200,24 +201,71 @@ static yaml_node_t *node(struct parse *p, int id)
 	return yaml_document_get_node(p->doc, id);
 }
 
-/* Duplicate keys in one mapping: the YAML spec forbids them, libyaml allows them. */
+struct key_at {
+	const char *key;
+	size_t index;
+};
+
+static int cmp_key_at(const void *a, const void *b)
+{
+	const struct key_at *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	if (c)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * Duplicate keys in one mapping: the YAML spec forbids them, libyaml allows
+ * them.  Sorted, not compared pairwise: a file of a megabyte holds 100,000
+ * keys, and n² comparisons of those take minutes.
+ */
 static int check_duplicates(struct parse *p, const yaml_node_t *map, const char *where)
 {
-	yaml_node_pair_t *a, *b;
-	yaml_node_t *ka, *kb;
+	yaml_node_pair_t *start = map->data.mapping.pairs.start, *pair;
+	size_t n = (size_t)(map->data.mapping.pairs.top - start), i, first = 0, second = 0;
+	struct key_at *keys;
+	yaml_node_t *k;
+	int r = 0;
 
-	for (a = map->data.mapping.pairs.start; a < map->data.mapping.pairs.top; a++) {
-		ka = node(p, a->key);
-		if (ka->type != YAML_SCALAR_NODE)
-			return at(p, ka, NULL, "expected a key %s, found %s", where, node_kind(ka));
-		for (b = map->data.mapping.pairs.start; b < a; b++) {
-			kb = node(p, b->key);
-			if (!strcmp(scalar(ka), scalar(kb)))
-				return at(p, ka, scalar(ka), "given twice %s (first at line %zu)",
-					  where, kb->start_mark.line + 1);
-		}
+	if (n < 2) {
+		for (pair = start; pair < map->data.mapping.pairs.top; pair++)
+			if ((k = node(p, pair->key))->type != YAML_SCALAR_NODE)
+				return at(p, k, NULL, _("expected a key %s, found %s"), where,
+					  node_kind(k));
+		return 0;
 	}
-	return 0;
+	keys = jra_xcalloc(n, sizeof(*keys));
+	for (i = 0; i < n; i++) {
+		k = node(p, start[i].key);
+		if (k->type != YAML_SCALAR_NODE) {
+			r = at(p, k, NULL, _("expected a key %s, found %s"), where, node_kind(k));
+			goto out;
+		}
+		keys[i].key = scalar(k);
+		keys[i].index = i;
+	}
+	qsort(keys, n, sizeof(*keys), cmp_key_at);
+	/* of all keys given twice, name the one whose second use comes first */
+	for (i = 1; i < n; i++) {
+		if (strcmp(keys[i - 1].key, keys[i].key))
+			continue;
+		if (!second || keys[i].index < second) {
+			second = keys[i].index;
+			first = keys[i - 1].index;
+		}
+		while (i + 1 < n && !strcmp(keys[i].key, keys[i + 1].key))
+			i++;
+	}
+	if (second) {
+		k = node(p, start[second].key);
+		r = at(p, k, scalar(k), _("given twice %s (first at line %zu)"), where,
+		       node(p, start[first].key)->start_mark.line + 1);
+	}
+out:
+	free(keys);
+	return r;
 }
 
 static int parse_profile(struct parse *p, const yaml_node_t *name, const yaml_node_t *map,
@@ -234,9 +282,9 @@ static int parse_profile(struct parse *p, const yaml_node_t *name, const yaml_no
 	pr->timeout = JRA_DEFAULT_TIMEOUT;
 	pr->connect_timeout = JRA_DEFAULT_CONNECT_TIMEOUT;
 	pr->retries = JRA_DEFAULT_RETRIES;
-	snprintf(where, sizeof(where), "in profile '%s'", pr->name);
+	snprintf(where, sizeof(where), _("in profile '%s'"), pr->name);
 	if (map->type != YAML_MAPPING_NODE)
-		return at(p, map, pr->name, "expected a mapping of profile settings, found %s",
+		return at(p, map, pr->name, _("expected a mapping of profile settings, found %s"),
 			  node_kind(map));
 	if ((r = check_duplicates(p, map, where)) < 0)
 		return r;
@@ -261,13 +309,16 @@ static int parse_profile(struct parse *p, const yaml_node_t *name, const yaml_no
 		else if (!strcmp(key, "alg")) {
 			alg_node = v;
 			if ((r = want_string(p, v, key, &alg)) == 0 && jra_alg_parse(alg, &pr->alg) < 0)
-				r = at(p, v, key, "expected ed25519, ecdsa-p256-sha256 or hmac-sha256, "
-				       "found '%s'", alg);
+				r = at(p, v, key, _("expected ed25519, ecdsa-p256-sha256 or hmac-sha256, "
+				       "found '%s'"), alg);
 		} else if (!strcmp(key, "timeout")) {
-			if ((r = want_long(p, v, key, 1, JRA_MAX_TIMEOUT, "seconds", &n)) == 0)
+			if ((r = want_long(p, v, key, 1, JRA_MAX_TIMEOUT, _("seconds"), &n)) == 0)
 				pr->timeout = n;
+		} else if (!strcmp(key, "connect_timeout")) {
+			if ((r = want_long(p, v, key, 1, JRA_MAX_TIMEOUT, "seconds", &n)) == 0)
+				pr->connect_timeout = n;
 		} else if (!strcmp(key, "retries")) {
-			if ((r = want_long(p, v, key, 0, JRA_MAX_RETRIES, "retries", &n)) == 0)
+			if ((r = want_long(p, v, key, 0, JRA_MAX_RETRIES, _("retries"), &n)) == 0)
 				pr->retries = (int)n;
 		} else {
 			r = unknown_key(p, k, key, where, profile_keys, NPROFILE_KEYS);
@@ -276,25 +327,25 @@ static int parse_profile(struct parse *p, const yaml_node_t *name, const yaml_no
 			goto out;
 	}
 	if (!pr->endpoint)
-		r = at(p, map, "endpoint", "missing %s (expected the CA's API URL, "
-		       "https://HOST/registrar/v1)", where);
+		r = at(p, map, "endpoint", _("missing %s (expected the CA's API URL, "
+		       "https://HOST/registrar/v1)"), where);
 	else if (!pr->registrar)
-		r = at(p, map, "registrar", "missing %s (expected your registrar id, e.g. R0001)",
+		r = at(p, map, "registrar", _("missing %s (expected your registrar id, e.g. R0001)"),
 		       where);
 	else if (!pr->key_id)
-		r = at(p, map, "key_id", "missing %s (expected the keyid the CA registered)", where);
+		r = at(p, map, "key_id", _("missing %s (expected the keyid the CA registered)"), where);
 	else if (!alg_node)
-		r = at(p, map, "alg", "missing %s (expected ed25519, ecdsa-p256-sha256 or "
-		       "hmac-sha256)", where);
+		r = at(p, map, "alg", _("missing %s (expected ed25519, ecdsa-p256-sha256 or "
+		       "hmac-sha256)"), where);
 	else if (pr->key_file && pr->secret_file)
-		r = at(p, map, "secret_file", "given with key_file %s (expected one of the two)",
+		r = at(p, map, "secret_file", _("given with key_file %s (expected one of the two)"),
 		       where);
 	else if (pr->alg == JRA_ALG_HMAC_SHA256 && !pr->secret_file)
-		r = at(p, alg_node, "secret_file", "missing %s (expected with alg hmac-sha256: "
-		       "a file holding the secret in base64)", where);
+		r = at(p, alg_node, "secret_file", _("missing %s (expected with alg hmac-sha256: "
+		       "a file holding the secret in base64)"), where);
 	else if (pr->alg != JRA_ALG_HMAC_SHA256 && !pr->key_file)
-		r = at(p, alg_node, "key_file", "missing %s (expected with alg %s: a PEM "
-		       "private key file)", where, jra_alg_name(pr->alg));
+		r = at(p, alg_node, "key_file", _("missing %s (expected with alg %s: a PEM "
+		       "private key file)"), where, jra_alg_name(pr->alg));
 out:
 	free(alg);
 	return r;
@@ -307,13 +358,13 @@ static int parse_profiles(struct parse *p, const yaml_node_t *map, struct jra_co
 	int r;
 
 	if (map->type != YAML_MAPPING_NODE)
-		return at(p, map, "profiles", "expected a mapping of profile names to settings, "
-			  "found %s", node_kind(map));
-	if ((r = check_duplicates(p, map, "in 'profiles'")) < 0)
+		return at(p, map, "profiles", _("expected a mapping of profile names to settings, "
+			  "found %s"), node_kind(map));
+	if ((r = check_duplicates(p, map, _("in 'profiles'"))) < 0)
 		return r;
 	n = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
 	if (n == 0)
-		return at(p, map, "profiles", "expected at least one profile, found none");
+		return at(p, map, "profiles", _("expected at least one profile, found none"));
 	cfg->profiles = jra_xcalloc(n, sizeof(*cfg->profiles));
 	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
 		r = parse_profile(p, node(p, pair->key), node(p, pair->value),
@@ -333,12 +384,12 @@ static int parse_document(struct parse *p, struct jra_config *cfg)
 	int r;
 
 	if (!root)
-		return jra_error(p->e, JRA_ERR_CONFIG, "%s: the file is empty (expected "
-				 "'profiles:' with at least one profile)", p->path);
+		return jra_error(p->e, JRA_ERR_CONFIG, _("%s: the file is empty (expected "
+				 "'profiles:' with at least one profile)"), p->path);
 	if (root->type != YAML_MAPPING_NODE)
-		return at(p, root, NULL, "expected a mapping with 'profiles:', found %s",
+		return at(p, root, NULL, _("expected a mapping with 'profiles:', found %s"),
 			  node_kind(root));
-	if ((r = check_duplicates(p, root, "at the top level")) < 0)
+	if ((r = check_duplicates(p, root, _("at the top level"))) < 0)
 		return r;
 	for (pair = root->data.mapping.pairs.start; pair < root->data.mapping.pairs.top; pair++) {
 		k = node(p, pair->key);
@@ -349,19 +400,19 @@ static int parse_document(struct parse *p, struct jra_config *cfg)
 		} else if (!strcmp(scalar(k), "profiles")) {
 			r = parse_profiles(p, v, cfg);
 		} else {
-			r = unknown_key(p, k, scalar(k), "at the top level", top_keys, 2);
+			r = unknown_key(p, k, scalar(k), _("at the top level"), top_keys, 2);
 		}
 		if (r < 0)
 			return r;
 	}
 	if (!cfg->nprofiles)
-		return at(p, root, "profiles", "missing (expected a mapping of profiles)");
+		return at(p, root, "profiles", _("missing (expected a mapping of profiles)"));
 	if (cfg->default_profile) {
 		for (i = 0; i < cfg->nprofiles; i++)
 			if (!strcmp(cfg->profiles[i].name, cfg->default_profile))
 				return 0;
-		return at(p, default_node, "default_profile", "names profile '%s', which is not "
-			  "defined under 'profiles'", cfg->default_profile);
+		return at(p, default_node, "default_profile", _("names profile '%s', which is not "
+			  "defined under 'profiles'"), cfg->default_profile);
 	}
 	return 0;
 }
@@ -388,12 +439,12 @@ int jra_config_parse(const char *text, size_t len, const char *path,
 	cfg->path = jra_xstrdup(path);
 	cfg->dir = dir_of(path);
 	if (!yaml_parser_initialize(&parser))
-		return jra_error(e, JRA_ERR_SOFTWARE, "cannot initialise the YAML parser");
+		return jra_error(e, JRA_ERR_SOFTWARE, _("cannot initialise the YAML parser"));
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		r = jra_error(e, JRA_ERR_CONFIG, "%s:%zu:%zu: %s%s%s", path,
 			      parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-			      parser.problem ? parser.problem : "not valid YAML",
+			      parser.problem ? parser.problem : _("not valid YAML"),
 			      parser.context ? " " : "", parser.context ? parser.context : "");
 		yaml_parser_delete(&parser);
 		return r;
@@ -419,16 +470,16 @@ int jra_config_load(const char *path, struct jra_config *cfg, struct jra_error *
 
 	f = fopen(path, "r");
 	if (!f) {
-		r = jra_error(e, JRA_ERR_CONFIG, "cannot read config file '%s': %s", path,
+		r = jra_error(e, JRA_ERR_CONFIG, _("cannot read config file '%s': %s"), path,
 			      strerror(errno));
 		if (errno == ENOENT)
-			jra_error_hint(e, "create it (see jra-config(5)), or name another with "
-				       "-c FILE or $JRA_CONFIG");
+			jra_error_hint(e, _("create it (see jra-config(5)), or name another with "
+				       "-c FILE or $JRA_CONFIG"));
 		return r;
 	}
 	if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
 		fclose(f);
-		return jra_error(e, JRA_ERR_CONFIG, "config file '%s' is not a regular file",
+		return jra_error(e, JRA_ERR_CONFIG, _("config file '%s' is not a regular file"),
 				 path);
 	}
 	jra_buf_init(&b, CONFIG_MAX_BYTES);
@@ -436,12 +487,12 @@ int jra_config_load(const char *path, struct jra_config *cfg, struct jra_error *
 		if (jra_buf_add(&b, chunk, n) < 0) {
 			fclose(f);
 			jra_buf_release(&b);
-			return jra_error(e, JRA_ERR_CONFIG, "config file '%s' is larger than %d "
-					 "bytes", path, CONFIG_MAX_BYTES);
+			return jra_error(e, JRA_ERR_CONFIG, _("config file '%s' is larger than %d "
+					 "bytes"), path, CONFIG_MAX_BYTES);
 		}
 	}
 	if (ferror(f)) {
-		r = jra_error(e, JRA_ERR_CONFIG, "cannot read config file '%s': %s", path,
+		r = jra_error(e, JRA_ERR_CONFIG, _("cannot read config file '%s': %s"), path,
 			      strerror(errno));
 		fclose(f);
 		jra_buf_release(&b);
@@ -472,9 +523,9 @@ int jra_config_path(const char *explicit_path, char **out, const char **origin,
 		o = "$HOME";
 		*out = jra_xasprintf("%s/.config/jra/config.yaml", s);
 	} else {
-		jra_error(e, JRA_ERR_CONFIG, "cannot find the config file: neither $JRA_CONFIG, "
-			  "$XDG_CONFIG_HOME nor $HOME is set");
-		return jra_error_hint(e, "name the file with -c FILE");
+		jra_error(e, JRA_ERR_CONFIG, _("cannot find the config file: neither $JRA_CONFIG, "
+			  "$XDG_CONFIG_HOME nor $HOME is set"));
+		return jra_error_hint(e, _("name the file with -c FILE"));
 	}
 	if (origin)
 		*origin = o;
@@ -508,17 +559,17 @@ const struct jra_profile *jra_config_select(const struct jra_config *cfg, const 
 		if (cfg->nprofiles == 1)
 			return &cfg->profiles[0];
 		profile_names(cfg, names, sizeof(names));
-		jra_error(e, JRA_ERR_CONFIG, "%s defines %zu profiles and no default_profile",
+		jra_error(e, JRA_ERR_CONFIG, _("%s defines %zu profiles and no default_profile"),
 			  cfg->path, cfg->nprofiles);
-		jra_error_hint(e, "choose one with -p NAME or $JRA_PROFILE (%s)", names);
+		jra_error_hint(e, _("choose one with -p NAME or $JRA_PROFILE (%s)"), names);
 		return NULL;
 	}
 	for (i = 0; i < cfg->nprofiles; i++)
 		if (!strcmp(cfg->profiles[i].name, name))
 			return &cfg->profiles[i];
 	profile_names(cfg, names, sizeof(names));
-	jra_error(e, JRA_ERR_CONFIG, "no profile '%s' (from %s) in %s", name, origin, cfg->path);
-	jra_error_hint(e, "profiles defined there: %s", names);
+	jra_error(e, JRA_ERR_CONFIG, _("no profile '%s' (from %s) in %s"), name, origin, cfg->path);
+	jra_error_hint(e, _("profiles defined there: %s"), names);
 	return NULL;
 }
 

@@ -5,6 +5,8 @@
 
 #include <openssl/err.h>
 
+#include "i18n.h"
+
 int jra_verror(struct jra_error *e, enum jra_err code, const char *fmt, va_list ap)
 {
 	if (!e)
@@ -103,16 +105,16 @@ int jra_exit_code(int code)
 const char *jra_err_name(int code)
 {
 	switch (code) {
-	case JRA_OK: return "success";
-	case JRA_ERR_REFUSED: return "refused by the CA";
-	case JRA_ERR_PARTIAL: return "partly failed";
-	case JRA_ERR_USAGE: return "usage error";
-	case JRA_ERR_DATA: return "bad input data";
-	case JRA_ERR_UNAVAILABLE: return "CA unavailable";
-	case JRA_ERR_SOFTWARE: return "internal error";
-	case JRA_ERR_TEMP: return "temporary failure";
-	case JRA_ERR_AUTH: return "authentication failed";
-	case JRA_ERR_CONFIG: return "configuration error";
+	case JRA_OK: return _("success");
+	case JRA_ERR_REFUSED: return _("refused by the CA");
+	case JRA_ERR_PARTIAL: return _("partly failed");
+	case JRA_ERR_USAGE: return _("usage error");
+	case JRA_ERR_DATA: return _("bad input data");
+	case JRA_ERR_UNAVAILABLE: return _("CA unavailable");
+	case JRA_ERR_SOFTWARE: return _("internal error");
+	case JRA_ERR_TEMP: return _("temporary failure");
+	case JRA_ERR_AUTH: return _("authentication failed");
+	case JRA_ERR_CONFIG: return _("configuration error");
 	}
-	return "error";
+	return _("error");
 }

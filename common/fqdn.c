@@ -11,6 +11,7 @@
 #include <libpsl.h>
 
 #include "buf.h"
+#include "i18n.h"
 
 #define LABEL_MAX 63
 /* How much of a bad input a message repeats. */
@@ -67,7 +68,7 @@ static int invalid(struct jra_error *e, const char *input, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	return jra_error(e, JRA_ERR_DATA, "invalid FQDN '%s': %s", shown, why);
+	return jra_error(e, JRA_ERR_DATA, _("invalid FQDN '%s': %s"), shown, why);
 }
 
 static int has_non_ascii(const char *s)
@@ -97,9 +98,9 @@ static int check_labels(const char *input, const char *ascii, size_t *nlabels,
 		size_t len = end ? (size_t)(end - label) : strlen(label);
 
 		if (len == 0)
-			return invalid(e, input, "empty label");
+			return invalid(e, input, _("empty label"));
 		if (len > LABEL_MAX)
-			return invalid(e, input, "label '%.*s...' is %zu octets long; the limit is %d",
+			return invalid(e, input, _("label '%.*s...' is %zu octets long; the limit is %d"),
 				       20, label, len, LABEL_MAX);
 		for (size_t i = 0; i < len; i++) {
 			char c = label[i];
@@ -107,16 +108,16 @@ static int check_labels(const char *input, const char *ascii, size_t *nlabels,
 			if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')
 				continue;
 			if (c == '*')
-				return invalid(e, input, "a wildcard is allowed only as the whole first label '*'");
-			return invalid(e, input, "label '%.*s' has the character '%c'; only letters, digits and '-' are allowed",
+				return invalid(e, input, _("a wildcard is allowed only as the whole first label '*'"));
+			return invalid(e, input, _("label '%.*s' has the character '%c'; only letters, digits and '-' are allowed"),
 				       (int)len, label, c);
 		}
 		if (label[0] == '-' || label[len - 1] == '-')
-			return invalid(e, input, "label '%.*s' starts or ends with '-'", (int)len, label);
+			return invalid(e, input, _("label '%.*s' starts or ends with '-'"), (int)len, label);
 		/* RFC 5891 section 4.2.3.1: "??--" is reserved for A-labels ("xn--"). */
 		if (len >= 4 && label[2] == '-' && label[3] == '-' &&
 		    !(label[0] == 'x' && label[1] == 'n'))
-			return invalid(e, input, "label '%.*s' has '--' in the third and fourth places, which only A-labels ('xn--') may",
+			return invalid(e, input, _("label '%.*s' has '--' in the third and fourth places, which only A-labels ('xn--') may"),
 				       (int)len, label);
 		n++;
 		last = label;
@@ -125,7 +126,7 @@ static int check_labels(const char *input, const char *ascii, size_t *nlabels,
 		label = end + 1;
 	}
 	if (strspn(last, "0123456789") == strlen(last))
-		return invalid(e, input, "the top-level label '%s' is all digits", last);
+		return invalid(e, input, _("the top-level label '%s' is all digits"), last);
 	*nlabels = n;
 	return 0;
 }
@@ -140,11 +141,11 @@ static int check_a_labels(const char *input, const char *ascii, struct jra_error
 		return 0;
 	rc = idn2_to_ascii_8z(ascii, &again, IDNA_FLAGS);
 	if (rc != IDN2_OK)
-		return invalid(e, input, "bad A-label: %s", idn2_strerror(rc));
+		return invalid(e, input, _("bad A-label: %s"), idn2_strerror(rc));
 	rc = strcmp(again, ascii);
 	idn2_free(again);
 	if (rc != 0)
-		return invalid(e, input, "an A-label is not in its canonical form");
+		return invalid(e, input, _("an A-label is not in its canonical form"));
 	return 0;
 }
 
@@ -160,7 +161,7 @@ int jra_fqdn_normalize(const char *input, char **out, struct jra_error *e)
 		input = "";
 	for (const unsigned char *c = (const unsigned char *)input; *c; c++)
 		if (*c <= 0x20 || *c == 0x7f)
-			return invalid(e, input, "contains a space or a control character");
+			return invalid(e, input, _("contains a space or a control character"));
 	copy = jra_xstrdup(input);
 	len = strlen(copy);
 	if (len > 0 && copy[len - 1] == '.') {
@@ -173,12 +174,12 @@ int jra_fqdn_normalize(const char *input, char **out, struct jra_error *e)
 		base += 2;
 	}
 	if (!*base || strcmp(base, "*") == 0) {
-		rc = invalid(e, input, *base || wild ? "a wildcard needs a name after it ('*.example.jp')"
-						     : "empty name");
+		rc = invalid(e, input, *base || wild ? _("a wildcard needs a name after it ('*.example.jp')")
+						     : _("empty name"));
 		goto cleanup;
 	}
 	if (is_ip_address(base)) {
-		rc = invalid(e, input, "an IP address is not a domain name");
+		rc = invalid(e, input, _("an IP address is not a domain name"));
 		goto cleanup;
 	}
 	if (has_non_ascii(base)) {
@@ -205,7 +206,7 @@ int jra_fqdn_normalize(const char *input, char **out, struct jra_error *e)
 	if (rc < 0)
 		goto cleanup;
 	if (strlen(ascii) + (wild ? 2 : 0) > JRA_FQDN_MAX) {
-		rc = invalid(e, input, "%zu octets long; the limit is %d",
+		rc = invalid(e, input, _("%zu octets long; the limit is %d"),
 			     strlen(ascii) + (wild ? 2 : 0), JRA_FQDN_MAX);
 		goto cleanup;
 	}
@@ -215,16 +216,16 @@ int jra_fqdn_normalize(const char *input, char **out, struct jra_error *e)
 	psl = psl_builtin();
 	if (!psl) {
 		rc = jra_error(e, JRA_ERR_SOFTWARE,
-			       "libpsl has no built-in public suffix list to check '%s' against", ascii);
+			       _("libpsl has no built-in public suffix list to check '%s' against"), ascii);
 		goto cleanup;
 	}
 	/* Unknown TLDs: only the TLD itself is a suffix, and one label is refused below. */
 	if (psl_is_public_suffix2(psl, ascii, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE)) {
-		rc = invalid(e, input, "'%s' is a public suffix", ascii);
+		rc = invalid(e, input, _("'%s' is a public suffix"), ascii);
 		goto cleanup;
 	}
 	if (nlabels < 2) {
-		rc = invalid(e, input, "a single label; an FQDN has two labels or more");
+		rc = invalid(e, input, _("a single label; an FQDN has two labels or more"));
 		goto cleanup;
 	}
 	*out = wild ? jra_xasprintf("*.%s", ascii) : ascii;
@@ -244,21 +245,21 @@ int jra_fqdn_check_wire(const char *fqdn, struct jra_error *e)
 	int rc;
 
 	if (!fqdn || !*fqdn)
-		return invalid(e, "", "empty name");
+		return invalid(e, "", _("empty name"));
 	for (const unsigned char *c = (const unsigned char *)fqdn; *c; c++) {
 		if (*c >= 0x80)
-			return invalid(e, fqdn, "not in A-label form (xn--...)");
+			return invalid(e, fqdn, _("not in A-label form (xn--...)"));
 		if (*c >= 'A' && *c <= 'Z')
-			return invalid(e, fqdn, "upper case; the wire form is lower case");
+			return invalid(e, fqdn, _("upper case; the wire form is lower case"));
 	}
 	len = strlen(fqdn);
 	if (fqdn[len - 1] == '.')
-		return invalid(e, fqdn, "trailing dot; the wire form has none");
+		return invalid(e, fqdn, _("trailing dot; the wire form has none"));
 	rc = jra_fqdn_normalize(fqdn, &norm, e);
 	if (rc < 0)
 		return rc;
 	if (strcmp(norm, fqdn) != 0)
-		rc = invalid(e, fqdn, "not in wire form (expected '%s')", norm);
+		rc = invalid(e, fqdn, _("not in wire form (expected '%s')"), norm);
 	free(norm);
 	return rc;
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "problem.h"
 
 /* A table cell longer than this is cut; -o json shows everything. */
@@ -246,15 +247,15 @@ static void print_table(struct jra_out *o)
 
 	width = jra_xcalloc(o->ncols, sizeof(*width));
 	for (c = 0; c < o->ncols; c++)
-		width[c] = jra_display_width(o->cols[c].header);
+		width[c] = jra_display_width(_(o->cols[c].header));
 	for (r = 0; r < nrows; r++)
 		for (c = 0; c < o->ncols; c++)
 			if ((w = jra_display_width(o->cells[r * o->ncols + c])) > width[c])
 				width[c] = w;
 	for (c = 0; c < o->ncols; c++) {
-		fputs(o->cols[c].header, o->fp);
+		fputs(_(o->cols[c].header), o->fp);
 		if (c + 1 < o->ncols)
-			pad(o->fp, width[c] - jra_display_width(o->cols[c].header) + 2);
+			pad(o->fp, width[c] - jra_display_width(_(o->cols[c].header)) + 2);
 	}
 	fputc('\n', o->fp);
 	for (r = 0; r < nrows; r++) {

@@ -23,7 +23,8 @@ enum jra_format {
 /* 0, or -1 when s is not table, json, jsonl or csv. */
 int jra_format_parse(const char *s, enum jra_format *out);
 
-/* One column: its header, and the member it shows ("transfer.state" reaches in). */
+/* One column: its header (N_(): a table prints it translated, CSV as written), and
+ * the member it shows ("transfer.state" reaches in). */
 struct jra_column {
 	const char *header;
 	const char *key;

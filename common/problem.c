@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "i18n.h"
 
 #define PROBLEM_PREFIX "urn:jra:problem:"
 /* A message line stays readable; a hostile server cannot fill the terminal. */
@@ -21,29 +22,29 @@ struct known {
 };
 
 static const struct known known[] = {
-	{ "already-revoked", JRA_ERR_REFUSED, "see the certificates with 'jra status FQDN'" },
-	{ "bad-digest", JRA_ERR_DATA, "the request body changed on its way to the CA; "
-	  "check for a proxy that rewrites requests" },
-	{ "bad-transfer-code", JRA_ERR_REFUSED, "the code is wrong, expired or already used; "
-	  "ask the losing registrar for a new one" },
-	{ "fqdn-in-service", JRA_ERR_REFUSED, "the FQDN is already in service; see "
-	  "'jra status FQDN' (a change of registrar is 'jra transfer')" },
-	{ "idempotency-key-in-use", JRA_ERR_TEMP, "the same request is still being processed; "
-	  "run again in a moment" },
-	{ "idempotency-key-reuse", JRA_ERR_SOFTWARE, "this is a bug in jra; please report it" },
+	{ "already-revoked", JRA_ERR_REFUSED, N_("see the certificates with 'jra status FQDN'") },
+	{ "bad-digest", JRA_ERR_DATA, N_("the request body changed on its way to the CA; "
+	  "check for a proxy that rewrites requests") },
+	{ "bad-transfer-code", JRA_ERR_REFUSED, N_("the code is wrong, expired or already used; "
+	  "ask the losing registrar for a new one") },
+	{ "fqdn-in-service", JRA_ERR_REFUSED, N_("the FQDN is already in service; see "
+	  "'jra status FQDN' (a change of registrar is 'jra transfer')") },
+	{ "idempotency-key-in-use", JRA_ERR_TEMP, N_("the same request is still being processed; "
+	  "run again in a moment") },
+	{ "idempotency-key-reuse", JRA_ERR_SOFTWARE, N_("this is a bug in jra; please report it") },
 	{ "invalid-fqdn", JRA_ERR_DATA, NULL },
-	{ "invalid-state", JRA_ERR_REFUSED, "see its state with 'jra status FQDN'" },
+	{ "invalid-state", JRA_ERR_REFUSED, N_("see its state with 'jra status FQDN'") },
 	{ "not-found", JRA_ERR_REFUSED, NULL },
-	{ "rate-limited", JRA_ERR_TEMP, "the CA limits the request rate; run again later" },
-	{ "reason-not-allowed", JRA_ERR_REFUSED, "a registrar may give the reasons unspecified (0), "
-	  "keyCompromise (1), affiliationChanged (3), superseded (4), cessationOfOperation (5)" },
-	{ "registrar-suspended", JRA_ERR_REFUSED, "the registrar is suspended (terms §10.6); "
-	  "contact the CA" },
-	{ "terms-outdated", JRA_ERR_REFUSED, "the terms changed; read the current version and "
-	  "run again with --agree-terms" },
-	{ "transfer-pending", JRA_ERR_REFUSED, "a change of registrar is pending; see "
-	  "'jra transfer status FQDN'" },
-	{ "unavailable", JRA_ERR_UNAVAILABLE, "the CA is unavailable; run again later" },
+	{ "rate-limited", JRA_ERR_TEMP, N_("the CA limits the request rate; run again later") },
+	{ "reason-not-allowed", JRA_ERR_REFUSED, N_("a registrar may give the reasons unspecified (0), "
+	  "keyCompromise (1), affiliationChanged (3), superseded (4), cessationOfOperation (5)") },
+	{ "registrar-suspended", JRA_ERR_REFUSED, N_("the registrar is suspended (terms §10.6); "
+	  "contact the CA") },
+	{ "terms-outdated", JRA_ERR_REFUSED, N_("the terms changed; read the current version and "
+	  "run again with --agree-terms") },
+	{ "transfer-pending", JRA_ERR_REFUSED, N_("a change of registrar is pending; see "
+	  "'jra transfer status FQDN'") },
+	{ "unavailable", JRA_ERR_UNAVAILABLE, N_("the CA is unavailable; run again later") },
 };
 
 const char *jra_problem_name(const char *type)
@@ -140,11 +141,19 @@ static enum jra_err code_for_status(long status)
 	return JRA_ERR_DATA;
 }
 
+/* A string member with something to show: "" or only blanks count as absent,
+ * so that a message never ends up empty. */
 static const char *string_member(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
+	const unsigned char *s;
 
-	return json_is_string(v) ? json_string_value(v) : NULL;
+	if (!json_is_string(v))
+		return NULL;
+	for (s = (const unsigned char *)json_string_value(v); *s; s++)
+		if (*s > ' ' && *s != 0x7f)
+			return json_string_value(v);
+	return NULL;
 }
 
 static void add_text(struct jra_buf *b, const char *s)
@@ -170,7 +179,7 @@ static void add_field_errors(struct jra_buf *b, json_t *errors)
 		if (!detail)
 			continue;
 		if (shown == MAX_FIELD_ERRORS) {
-			jra_buf_addf(b, "; and %zu more", json_array_size(errors) - i);
+			jra_buf_addf(b, _("; and %zu more"), json_array_size(errors) - i);
 			break;
 		}
 		jra_buf_addstr(b, "; ");
@@ -190,14 +199,14 @@ static void auth_hint(const char *name, const struct jra_auth_hint *a, struct jr
 	const char *file = a && a->key_file ? a->key_file : "?";
 
 	if (name && !strcmp(name, "stale-signature"))
-		jra_error_hint(e, "the CA found the signature's time too far from its clock; "
-			       "check this machine's clock (timedatectl)");
+		jra_error_hint(e, _("the CA found the signature's time too far from its clock; "
+			       "check this machine's clock (timedatectl)"));
 	else if (name && !strcmp(name, "replayed-nonce"))
-		jra_error_hint(e, "the CA saw this signature's nonce before; run again, and "
-			       "check that nothing replays jra's requests");
+		jra_error_hint(e, _("the CA saw this signature's nonce before; run again, and "
+			       "check that nothing replays jra's requests"));
 	else
-		jra_error_hint(e, "check that key '%s' of registrar '%s' is registered with the "
-			       "CA and that '%s' holds its private key", kid, reg, file);
+		jra_error_hint(e, _("check that key '%s' of registrar '%s' is registered with the "
+			       "CA and that '%s' holds its private key"), kid, reg, file);
 }
 
 int jra_problem_decode(long status, const char *content_type, const char *body, size_t len,
@@ -215,23 +224,23 @@ int jra_problem_decode(long status, const char *content_type, const char *body, 
 		doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
 	if (!json_is_object(doc)) {
 		if (status == 404)
-			jra_buf_addstr(&msg, "not found (HTTP 404");
+			jra_buf_addstr(&msg, _("not found (HTTP 404"));
 		else
 			jra_buf_addf(&msg, "HTTP %ld", status);
 		if (len) {
 			clean = jra_sanitize(body, len, 80);
-			jra_buf_addf(&msg, "; the answer is not a problem document: '%s'", clean);
+			jra_buf_addf(&msg, _("; the answer is not a problem document: '%s'"), clean);
 			free(clean);
 		}
 		if (status == 404)
 			jra_buf_addch(&msg, ')');
 		jra_error(e, code, "%s", jra_buf_str(&msg));
 		if (status == 404 && len)
-			jra_error_hint(e, "check the endpoint URL in the profile");
+			jra_error_hint(e, _("check the endpoint URL in the profile"));
 		else if (code == JRA_ERR_AUTH)
 			auth_hint(NULL, auth, e);
 		else if (code == JRA_ERR_UNAVAILABLE)
-			jra_error_hint(e, "the CA is unavailable; run again later");
+			jra_error_hint(e, _("the CA is unavailable; run again later"));
 		jra_buf_release(&msg);
 		json_decref(doc);
 		return code;
@@ -246,7 +255,7 @@ int jra_problem_decode(long status, const char *content_type, const char *body, 
 	title = string_member(doc, "title");
 	/* whatever the CA's words, a 404 reads "not found" first */
 	if (status == 404) {
-		jra_buf_addstr(&msg, "not found");
+		jra_buf_addstr(&msg, _("not found"));
 		if (detail) {
 			jra_buf_addstr(&msg, ": ");
 			add_text(&msg, detail);
@@ -258,7 +267,7 @@ int jra_problem_decode(long status, const char *content_type, const char *body, 
 	else
 		jra_buf_addf(&msg, "HTTP %ld", status);
 	add_field_errors(&msg, json_object_get(doc, "errors"));
-	if (name && strcmp(name, "not-found")) {
+	if (name && *name && strcmp(name, "not-found")) {
 		jra_buf_addstr(&msg, " (");
 		add_text(&msg, name);
 		jra_buf_addch(&msg, ')');
@@ -267,9 +276,9 @@ int jra_problem_decode(long status, const char *content_type, const char *body, 
 	if (code == JRA_ERR_AUTH)
 		auth_hint(name, auth, e);
 	else if (k && k->hint)
-		jra_error_hint(e, "%s", k->hint);
+		jra_error_hint(e, "%s", _(k->hint));
 	else if (code == JRA_ERR_UNAVAILABLE)
-		jra_error_hint(e, "the CA is unavailable; run again later");
+		jra_error_hint(e, _("the CA is unavailable; run again later"));
 	jra_buf_release(&msg);
 	json_decref(doc);
 	return code;

@@ -22,6 +22,7 @@
 #include <openssl/rand.h>
 
 #include "buf.h"
+#include "i18n.h"
 #include "sfv.h"
 
 /* A key file is a few hundred bytes; anything this big is not one. */
@@ -65,7 +66,7 @@ int jra_alg_parse(const char *name, enum jra_alg *alg)
 /* Fills e from OpenSSL's error queue; returns JRA_ERR_SOFTWARE. */
 static int ossl_fail(struct jra_error *e, const char *what)
 {
-	jra_error(e, JRA_ERR_SOFTWARE, "%s failed", what);
+	jra_error(e, JRA_ERR_SOFTWARE, _("%s failed"), what);
 	jra_error_openssl(e);
 	return JRA_ERR_SOFTWARE;
 }
@@ -202,29 +203,29 @@ static const char *pkey_desc(EVP_PKEY *pkey)
 {
 	switch (EVP_PKEY_get_base_id(pkey)) {
 	case EVP_PKEY_ED25519:
-		return "an Ed25519 key";
+		return _("an Ed25519 key");
 	case EVP_PKEY_ED448:
-		return "an Ed448 key";
+		return _("an Ed448 key");
 	case EVP_PKEY_RSA:
 	case EVP_PKEY_RSA_PSS:
-		return "an RSA key";
+		return _("an RSA key");
 	case EVP_PKEY_EC:
-		return pkey_is_p256(pkey) ? "an EC P-256 key" : "an EC key on another curve";
+		return pkey_is_p256(pkey) ? _("an EC P-256 key") : _("an EC key on another curve");
 	}
-	return "a key of another type";
+	return _("a key of another type");
 }
 
 static const char *alg_wants(enum jra_alg alg)
 {
 	switch (alg) {
 	case JRA_ALG_ED25519:
-		return "an Ed25519 key in PEM (\"BEGIN PRIVATE KEY\")";
+		return _("an Ed25519 key in PEM (\"BEGIN PRIVATE KEY\")");
 	case JRA_ALG_ECDSA_P256_SHA256:
-		return "an EC P-256 key in PEM (\"BEGIN PRIVATE KEY\" or \"BEGIN EC PRIVATE KEY\")";
+		return _("an EC P-256 key in PEM (\"BEGIN PRIVATE KEY\" or \"BEGIN EC PRIVATE KEY\")");
 	case JRA_ALG_HMAC_SHA256:
 		break;
 	}
-	return "a base64 secret";
+	return _("a base64 secret");
 }
 
 static struct jra_key *key_new(enum jra_alg alg)
@@ -258,10 +259,10 @@ static int pem_to_key(const char *pem, size_t len, enum jra_alg alg, const char 
 
 	*out = NULL;
 	if (alg == JRA_ALG_HMAC_SHA256)
-		return jra_error(e, code, "%s: hmac-sha256 takes a base64 secret, not a PEM key",
+		return jra_error(e, code, _("%s: hmac-sha256 takes a base64 secret, not a PEM key"),
 				 what);
 	if (len > INT_MAX)
-		return jra_error(e, code, "%s: too large for a PEM key", what);
+		return jra_error(e, code, _("%s: too large for a PEM key"), what);
 	bio = BIO_new_mem_buf(pem, (int)len);
 	if (!bio)
 		return ossl_fail(e, "BIO_new_mem_buf");
@@ -278,12 +279,12 @@ static int pem_to_key(const char *pem, size_t len, enum jra_alg alg, const char 
 	ERR_clear_error();
 	if (!pkey) {
 		if (contains(pem, len, "ENCRYPTED"))
-			return jra_error(e, code, "%s: the key is encrypted; jra needs %s without a passphrase",
+			return jra_error(e, code, _("%s: the key is encrypted; jra needs %s without a passphrase"),
 					 what, alg_wants(alg));
-		return jra_error(e, code, "%s: no PEM key found (expected %s)", what, alg_wants(alg));
+		return jra_error(e, code, _("%s: no PEM key found (expected %s)"), what, alg_wants(alg));
 	}
 	if (!pkey_matches(pkey, alg)) {
-		jra_error(e, code, "%s holds %s, but alg %s needs %s", what, pkey_desc(pkey),
+		jra_error(e, code, _("%s holds %s, but alg %s needs %s"), what, pkey_desc(pkey),
 			  jra_alg_name(alg), alg_wants(alg));
 		EVP_PKEY_free(pkey);
 		return code;
@@ -307,7 +308,7 @@ int jra_key_from_secret(const unsigned char *secret, size_t len, struct jra_key 
 
 	*out = NULL;
 	if (len == 0)
-		return jra_error(e, JRA_ERR_DATA, "the hmac-sha256 secret is empty");
+		return jra_error(e, JRA_ERR_DATA, _("the hmac-sha256 secret is empty"));
 	k = key_new(JRA_ALG_HMAC_SHA256);
 	k->secret = jra_xmalloc(len);
 	memcpy(k->secret, secret, len);
@@ -329,29 +330,29 @@ static int read_key_file(const char *path, char **data, size_t *len, struct jra_
 	*len = 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
-		return jra_error(e, JRA_ERR_CONFIG, "cannot open key file '%s': %s", path,
+		return jra_error(e, JRA_ERR_CONFIG, _("cannot open key file '%s': %s"), path,
 				 strerror(errno));
 	if (fstat(fd, &st) < 0) {
-		jra_error(e, JRA_ERR_CONFIG, "cannot stat key file '%s': %s", path, strerror(errno));
+		jra_error(e, JRA_ERR_CONFIG, _("cannot stat key file '%s': %s"), path, strerror(errno));
 		close(fd);
 		return JRA_ERR_CONFIG;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		return jra_error(e, JRA_ERR_CONFIG, "key file '%s' is not a regular file", path);
+		return jra_error(e, JRA_ERR_CONFIG, _("key file '%s' is not a regular file"), path);
 	}
 	/* A secret others can read is a secret no more. */
 	if (st.st_mode & 077) {
 		close(fd);
 		jra_error(e, JRA_ERR_CONFIG,
-			  "key file '%s' is accessible by group or others (mode %04o); refusing to use it",
+			  _("key file '%s' is accessible by group or others (mode %04o); refusing to use it"),
 			  path, (unsigned)(st.st_mode & 07777));
-		jra_error_hint(e, "chmod 600 '%s'", path);
+		jra_error_hint(e, _("chmod 600 '%s'"), path);
 		return JRA_ERR_CONFIG;
 	}
 	if (st.st_size > KEY_FILE_MAX) {
 		close(fd);
-		return jra_error(e, JRA_ERR_CONFIG, "key file '%s' is too large for a key (%lld bytes)",
+		return jra_error(e, JRA_ERR_CONFIG, _("key file '%s' is too large for a key (%lld bytes)"),
 				 path, (long long)st.st_size);
 	}
 	buf = jra_xmalloc(KEY_FILE_MAX + 1);
@@ -361,7 +362,7 @@ static int read_key_file(const char *path, char **data, size_t *len, struct jra_
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			jra_error(e, JRA_ERR_CONFIG, "cannot read key file '%s': %s", path,
+			jra_error(e, JRA_ERR_CONFIG, _("cannot read key file '%s': %s"), path,
 				  strerror(errno));
 			OPENSSL_clear_free(buf, KEY_FILE_MAX + 1);
 			close(fd);
@@ -373,7 +374,7 @@ static int read_key_file(const char *path, char **data, size_t *len, struct jra_
 		if (n == KEY_FILE_MAX) {
 			OPENSSL_clear_free(buf, KEY_FILE_MAX + 1);
 			close(fd);
-			return jra_error(e, JRA_ERR_CONFIG, "key file '%s' is too large for a key",
+			return jra_error(e, JRA_ERR_CONFIG, _("key file '%s' is too large for a key"),
 					 path);
 		}
 	}
@@ -399,12 +400,12 @@ static int secret_from_text(const char *text, size_t len, const char *path,
 	}
 	if (len >= 10 && memcmp(text, "-----BEGIN", 10) == 0)
 		return jra_error(e, JRA_ERR_CONFIG,
-				 "key file '%s' holds a PEM key, but alg hmac-sha256 needs the shared secret as base64 text",
+				 _("key file '%s' holds a PEM key, but alg hmac-sha256 needs the shared secret as base64 text"),
 				 path);
 	if (len == 0 || jra_b64_decode(text, len, &secret, &slen) < 0 || slen == 0) {
 		free(secret);
 		return jra_error(e, JRA_ERR_CONFIG,
-				 "key file '%s': expected the hmac-sha256 secret as base64 text", path);
+				 _("key file '%s': expected the hmac-sha256 secret as base64 text"), path);
 	}
 	rc = jra_key_from_secret(secret, slen, out, e);
 	OPENSSL_clear_free(secret, slen);
@@ -425,14 +426,14 @@ int jra_key_load_file(const char *path, enum jra_alg alg, struct jra_key **out,
 	if (alg == JRA_ALG_HMAC_SHA256) {
 		rc = secret_from_text(data, len, path, out, e);
 	} else {
-		what = jra_xasprintf("key file '%s'", path);
+		what = jra_xasprintf(_("key file '%s'"), path);
 		rc = pem_to_key(data, len, alg, what, JRA_ERR_CONFIG, out, e);
 		free(what);
 		if (rc == 0 && !(*out)->has_private) {
 			jra_key_free(*out);
 			*out = NULL;
 			rc = jra_error(e, JRA_ERR_CONFIG,
-				       "key file '%s' holds a public key; signing needs the private key",
+				       _("key file '%s' holds a public key; signing needs the private key"),
 				       path);
 		}
 	}
@@ -598,7 +599,7 @@ int jra_sig_sign(const struct jra_key *key, const void *data, size_t len,
 	*sig = NULL;
 	*siglen = 0;
 	if (!key->has_private)
-		return jra_error(e, JRA_ERR_CONFIG, "the %s key is a public key; signing needs the private key",
+		return jra_error(e, JRA_ERR_CONFIG, _("the %s key is a public key; signing needs the private key"),
 				 jra_alg_name(key->alg));
 	if (key->alg == JRA_ALG_HMAC_SHA256) {
 		out = jra_xmalloc(HMAC_SHA256_LEN);
@@ -725,14 +726,14 @@ int jra_sign_request(const struct jra_key *key, const struct jra_sig_request *r,
 	memset(out, 0, sizeof(*out));
 	if (!r->method || !r->target_uri || !r->keyid)
 		return jra_error(e, JRA_ERR_SOFTWARE,
-				 "signing a request needs its method, target URI and key id");
+				 _("signing a request needs its method, target URI and key id"));
 	if (r->body && !r->content_type)
-		return jra_error(e, JRA_ERR_SOFTWARE, "a request with a body needs a content type");
+		return jra_error(e, JRA_ERR_SOFTWARE, _("a request with a body needs a content type"));
 	if (has_ctl(r->method) || has_ctl(r->target_uri) ||
 	    (r->body && has_ctl(r->content_type)))
-		return jra_error(e, JRA_ERR_DATA, "control character in the request line or Content-Type");
+		return jra_error(e, JRA_ERR_DATA, _("control character in the request line or Content-Type"));
 	if (r->idempotency_key && has_ctl(r->idempotency_key))
-		return jra_error(e, JRA_ERR_DATA, "control character in the idempotency key");
+		return jra_error(e, JRA_ERR_DATA, _("control character in the idempotency key"));
 
 	if (r->nonce) {
 		nonce = jra_xstrdup(r->nonce);
@@ -761,18 +762,18 @@ int jra_sign_request(const struct jra_key *key, const struct jra_sig_request *r,
 	}
 	jra_buf_addstr(&params, ");created=");
 	if (jra_sfv_ser_integer(&params, r->created) < 0) {
-		rc = jra_error(e, JRA_ERR_SOFTWARE, "created time %lld out of range",
+		rc = jra_error(e, JRA_ERR_SOFTWARE, _("created time %lld out of range"),
 			       (long long)r->created);
 		goto cleanup;
 	}
 	jra_buf_addstr(&params, ";nonce=");
 	if (jra_sfv_ser_string(&params, nonce) < 0) {
-		rc = jra_error(e, JRA_ERR_SOFTWARE, "nonce must be printable ASCII");
+		rc = jra_error(e, JRA_ERR_SOFTWARE, _("nonce must be printable ASCII"));
 		goto cleanup;
 	}
 	jra_buf_addstr(&params, ";keyid=");
 	if (jra_sfv_ser_string(&params, r->keyid) < 0) {
-		rc = jra_error(e, JRA_ERR_CONFIG, "key id '%s' must be printable ASCII", r->keyid);
+		rc = jra_error(e, JRA_ERR_CONFIG, _("key id '%s' must be printable ASCII"), r->keyid);
 		goto cleanup;
 	}
 	jra_buf_addstr(&params, ";alg=");
@@ -830,23 +831,23 @@ static int parse_input_member(const struct jra_sfv_member *m, const char *label,
 
 	if (!m->is_list)
 		return jra_error(e, JRA_ERR_AUTH,
-				 "Signature-Input '%s' is not an inner list of components", label);
+				 _("Signature-Input '%s' is not an inner list of components"), label);
 	out->components = jra_xcalloc(m->nitems ? m->nitems : 1, sizeof(char *));
 	for (size_t i = 0; i < m->nitems; i++) {
 		const struct jra_sfv_item *it = &m->items[i];
 
 		if (it->bare.type != JRA_SFV_STRING)
 			return jra_error(e, JRA_ERR_AUTH,
-					 "Signature-Input '%s': component %zu is not a string", label, i + 1);
+					 _("Signature-Input '%s': component %zu is not a string"), label, i + 1);
 		if (it->params.n)
 			return jra_error(e, JRA_ERR_AUTH,
-					 "Signature-Input '%s': component \"%s\" carries parameters",
+					 _("Signature-Input '%s': component \"%s\" carries parameters"),
 					 label, it->bare.str);
 		/* RFC 9421 section 2.5: each component at most once. */
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(out->components[j], it->bare.str) == 0)
 				return jra_error(e, JRA_ERR_AUTH,
-						 "Signature-Input '%s': component \"%s\" is listed twice",
+						 _("Signature-Input '%s': component \"%s\" is listed twice"),
 						 label, it->bare.str);
 		out->components[i] = jra_xstrdup(it->bare.str);
 		out->ncomponents++;
@@ -858,7 +859,7 @@ static int parse_input_member(const struct jra_sfv_member *m, const char *label,
 		if (strcmp(p->key, "created") == 0) {
 			if (p->value.type != JRA_SFV_INTEGER)
 				return jra_error(e, JRA_ERR_AUTH,
-						 "Signature-Input '%s': created is not an integer", label);
+						 _("Signature-Input '%s': created is not an integer"), label);
 			out->has_created = 1;
 			out->created = p->value.integer;
 			continue;
@@ -874,13 +875,13 @@ static int parse_input_member(const struct jra_sfv_member *m, const char *label,
 			continue;
 		}
 		if (p->value.type != JRA_SFV_STRING)
-			return jra_error(e, JRA_ERR_AUTH, "Signature-Input '%s': %s is not a string",
+			return jra_error(e, JRA_ERR_AUTH, _("Signature-Input '%s': %s is not a string"),
 					 label, p->key);
 		*dst = jra_xstrdup(p->value.str);
 	}
 	if (jra_sfv_ser_inner_list(&b, m->items, m->nitems, &m->params) < 0) {
 		jra_buf_release(&b);
-		return jra_error(e, JRA_ERR_AUTH, "Signature-Input '%s' cannot be serialized", label);
+		return jra_error(e, JRA_ERR_AUTH, _("Signature-Input '%s' cannot be serialized"), label);
 	}
 	out->params_value = jra_buf_take(&b);
 	return 0;
@@ -895,9 +896,9 @@ int jra_sig_parse(const char *signature_input, const char *signature, const char
 
 	memset(out, 0, sizeof(*out));
 	if (!signature_input || !*signature_input)
-		return jra_error(e, JRA_ERR_AUTH, "the request has no Signature-Input");
+		return jra_error(e, JRA_ERR_AUTH, _("the request has no Signature-Input"));
 	if (!signature || !*signature)
-		return jra_error(e, JRA_ERR_AUTH, "the request has no Signature");
+		return jra_error(e, JRA_ERR_AUTH, _("the request has no Signature"));
 	if (jra_sfv_parse_dict(signature_input, strlen(signature_input), &din, e) < 0) {
 		rc = reclassify(e, JRA_ERR_AUTH, "malformed Signature-Input");
 		goto cleanup;
@@ -908,7 +909,7 @@ int jra_sig_parse(const char *signature_input, const char *signature, const char
 	}
 	m = jra_sfv_dict_get(&din, label);
 	if (!m) {
-		rc = jra_error(e, JRA_ERR_AUTH, "Signature-Input has no signature labelled '%s'", label);
+		rc = jra_error(e, JRA_ERR_AUTH, _("Signature-Input has no signature labelled '%s'"), label);
 		goto cleanup;
 	}
 	rc = parse_input_member(m, label, out, e);
@@ -916,11 +917,11 @@ int jra_sig_parse(const char *signature_input, const char *signature, const char
 		goto cleanup;
 	m = jra_sfv_dict_get(&dsig, label);
 	if (!m) {
-		rc = jra_error(e, JRA_ERR_AUTH, "Signature has no signature labelled '%s'", label);
+		rc = jra_error(e, JRA_ERR_AUTH, _("Signature has no signature labelled '%s'"), label);
 		goto cleanup;
 	}
 	if (m->is_list || m->bare.type != JRA_SFV_BYTES) {
-		rc = jra_error(e, JRA_ERR_AUTH, "Signature '%s' is not a byte sequence", label);
+		rc = jra_error(e, JRA_ERR_AUTH, _("Signature '%s' is not a byte sequence"), label);
 		goto cleanup;
 	}
 	out->sig = jra_xmalloc(m->bare.len ? m->bare.len : 1);
@@ -945,7 +946,7 @@ char *jra_digest_header(const void *body, size_t len)
 
 	if (!EVP_Digest(body, len, md, &n, EVP_sha256(), NULL)) {
 		/* Only a broken OpenSSL gets here: abort as on OOM rather than send garbage. */
-		fprintf(stderr, "jra: SHA-256 is unavailable from OpenSSL\n");
+		fprintf(stderr, _("jra: SHA-256 is unavailable from OpenSSL\n"));
 		abort();
 	}
 	b64 = jra_b64_encode(md, n, 0, 1);
@@ -960,7 +961,7 @@ int jra_digest_check(const char *header, const void *body, size_t len, struct jr
 	int rc = 0, seen = 0;
 
 	if (!header || !*header)
-		return jra_error(e, JRA_ERR_DATA, "the request has a body but no Content-Digest");
+		return jra_error(e, JRA_ERR_DATA, _("the request has a body but no Content-Digest"));
 	if (jra_sfv_parse_dict(header, strlen(header), &d, e) < 0)
 		return reclassify(e, JRA_ERR_DATA, "malformed Content-Digest");
 	for (size_t i = 0; i < d.n && rc == 0; i++) {
@@ -976,7 +977,7 @@ int jra_digest_check(const char *header, const void *body, size_t len, struct jr
 		else
 			continue; /* RFC 9530 section 2: unknown algorithms are ignored */
 		if (m->is_list || m->bare.type != JRA_SFV_BYTES) {
-			rc = jra_error(e, JRA_ERR_DATA, "Content-Digest %s is not a byte sequence", m->key);
+			rc = jra_error(e, JRA_ERR_DATA, _("Content-Digest %s is not a byte sequence"), m->key);
 			break;
 		}
 		if (!EVP_Digest(body, len, want, &n, md, NULL)) {
@@ -984,12 +985,12 @@ int jra_digest_check(const char *header, const void *body, size_t len, struct jr
 			break;
 		}
 		if (m->bare.len != n || CRYPTO_memcmp(want, m->bare.bytes, n) != 0)
-			rc = jra_error(e, JRA_ERR_DATA, "Content-Digest %s does not match the body",
+			rc = jra_error(e, JRA_ERR_DATA, _("Content-Digest %s does not match the body"),
 				       m->key);
 		seen++;
 	}
 	if (rc == 0 && !seen)
-		rc = jra_error(e, JRA_ERR_DATA, "Content-Digest has neither sha-256 nor sha-512");
+		rc = jra_error(e, JRA_ERR_DATA, _("Content-Digest has neither sha-256 nor sha-512"));
 	jra_sfv_dict_release(&d);
 	return rc;
 }

@@ -2,7 +2,9 @@
 # Installs what is missing, builds jra with warnings as errors, and runs the
 # whole test suite (unit tests, then end-to-end tests against jra-sandbox);
 # then builds again with AddressSanitizer and UndefinedBehaviorSanitizer
-# and runs the suite once more.  Extra arguments go to `meson test`.
+# and runs the suite once more; then, when clang is there, builds the
+# libFuzzer targets and runs them for 30 s each.  Extra arguments go to
+# `meson test`.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -27,4 +29,12 @@ if [ "${JRA_SANITIZE:-1}" = 1 ]; then
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		run_suite "${JRA_BUILDDIR:-build}-sanitize" -Dsanitize=true
+fi
+if [ "${JRA_FUZZ:-1}" = 1 ] && command -v clang >/dev/null; then
+	echo "== libFuzzer targets, 30 s each"
+	(
+		export CC=clang
+		JRA_TEST_ARGS="--suite fuzz"
+		run_suite "${JRA_BUILDDIR:-build}-fuzz" -Dfuzz=true
+	)
 fi

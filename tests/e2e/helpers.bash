@@ -43,7 +43,9 @@
 #   problem_type           the problem name in $output ("bad-digest")
 #
 # A watchdog kills the sandbox when the bats process goes away, so that no
-# server outlives an interrupted run.
+# server outlives an interrupted run.  The sandbox and the watchdog are
+# children of the test's shell: wait for your own background jobs by pid,
+# never with a bare `wait`, which would wait for the sandbox too.
 
 : "${JRA_SANDBOX:?set JRA_SANDBOX to the jra-sandbox binary}"
 : "${SBXREQ:?set SBXREQ to the sbxreq binary}"

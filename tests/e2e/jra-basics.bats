@@ -185,7 +185,7 @@ teardown() {
 
 @test "a clock 15 minutes off is an authentication error that names the clock" {
 	command -v faketime >/dev/null || skip "faketime is not installed"
-	# an ASan build must not insist on coming first before faketime's preload
+	# faketime preloads itself; an ASan build must be told that is fine
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
 		run --separate-stderr faketime -f '+15m' "$JRA" whoami
 	[ "$status" -eq 77 ]

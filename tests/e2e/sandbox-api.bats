@@ -216,6 +216,18 @@ item_fqdns() {
 	[ "$ra" -ge 1 ] && [ "$ra" -le 60 ]
 }
 
+@test "an IDN FQDN is applied in its A-label form and shown in Unicode too" {
+	apply xn--wgv71a119e.jp
+	[ "$(json_str unicode)" = "日本語.jp" ]
+	run sbx_req fqdns/xn--wgv71a119e.jp
+	[ "$(http_status)" = 200 ]
+	[[ "$(http_body)" == *'"covered_names":["xn--wgv71a119e.jp","www.xn--wgv71a119e.jp"]'* ]]
+	# the wire form only: Unicode is refused
+	run sbx_req fqdns --data '{"fqdn":"日本語.jp","period":"1m","agreed_terms_version":"2025-08-22"}'
+	[ "$(http_status)" = 400 ]
+	[ "$(problem_type)" = invalid-fqdn ]
+}
+
 @test "unknown paths and methods are refused with problems" {
 	run sbx_req nothing-here
 	[ "$(http_status)" = 404 ]

@@ -159,11 +159,41 @@ request() {
 	[ "$(json_str state)" = pending ]
 	# the next 00:00 JST after auto_approve_at
 	local midnight
-	midnight=$(date -u -d "$(TZ=Asia/Tokyo date -d "$at" +%F) +1 day 00:00 +0900" +%FT%TZ)
+	midnight=$(date -u -d "$(TZ=JST-9 date -d "$at" +%F) +1 day 00:00 +0900" +%FT%TZ)
 	run sbx_api PUT clock "{\"now\":\"$midnight\"}"
 	run sbx_req fqdns/example.jp/transfer
 	[ "$(json_str state)" = approved ]
 	[ "$(json_str closed_at)" = "$midnight" ]
 	run sbx_req_as R0002 fqdns/example.jp
 	[ "$(json_str registrar)" = R0002 ]
+}
+
+@test "an FQDN that ends while a transfer is pending cancels the transfer" {
+	run sbx_req fqdns --data '{"fqdn":"short.jp","period":"1m","agreed_terms_version":"2025-08-22"}'
+	local kid
+	kid=$(json_str kid)
+	run sbx_api POST issuance "{\"eab_kid\":\"$kid\",\"names\":[\"short.jp\"]}"
+	[ "$(http_status)" = 201 ]
+	# two days before the end date 2026-04-30, so the end comes before any auto-approval
+	run sbx_api PUT clock '{"now":"2026-04-28T03:00:00Z"}'
+	run sbx_req fqdns/short.jp/transfer-code -X POST
+	local code
+	code=$(json_str code)
+	run sbx_req fqdns/short.jp/cancellation -X POST
+	[ "$(json_str state)" = cancel-pending ]
+	run sbx_req_as R0002 fqdns/short.jp/transfer --data "{\"code\":\"$code\"}"
+	[ "$(http_status)" = 202 ]
+	# ended at 00:00 JST the day after the end date
+	run sbx_api PUT clock '{"now":"2026-04-30T15:00:00Z"}'
+	run sbx_req fqdns/short.jp
+	[ "$(json_str state)" = ended ]
+	run sbx_req fqdns/short.jp/transfer
+	[ "$(json_str state)" = cancelled ]
+}
+
+@test "the registrar that manages an FQDN cannot request its transfer" {
+	new_code
+	run sbx_req fqdns/example.jp/transfer --data "{\"code\":\"$CODE\"}"
+	[ "$(http_status)" = 409 ]
+	[ "$(problem_type)" = invalid-state ]
 }

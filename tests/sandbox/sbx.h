@@ -106,7 +106,9 @@ int sbx_h_clock_get(struct sbx_req *r, struct sbx_resp *out);
 int sbx_h_clock_put(struct sbx_req *r, struct sbx_resp *out);
 int sbx_h_clock_advance(struct sbx_req *r, struct sbx_resp *out);
 
-/* sbx_daily.c: runs the daily processing for every 00:00 JST in (last run, now]. */
+/* sbx_daily.c: 1 when a 00:00 JST has passed since the daily processing last ran. */
+int sbx_daily_due(struct sbx_db *db, time_t now);
+/* Runs the daily processing for every 00:00 JST in (last run, now]. */
 int sbx_daily_catch_up(struct sbx_server *srv, struct sbx_db *db, time_t now);
 
 /* sbx_registrar.c */

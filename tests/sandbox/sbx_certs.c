@@ -154,6 +154,7 @@ int sbx_h_issuance(struct sbx_req *r, struct sbx_resp *out)
 		}
 		goto out;
 	}
+	rc = -1;
 	if (sbx_db_run(r->db, sbx_db_q(r->db, "INSERT INTO certs(serial, subscriber, issued_at,"
 				       " not_before, not_after, status, pem)"
 				       " VALUES(?, ?, ?, ?, ?, 'valid', ?)", "ttiiit",

@@ -78,6 +78,13 @@ static int run_day(struct sbx_db *db, time_t day_start)
 	return sbx_transfer_daily(db, day_start);
 }
 
+int sbx_daily_due(struct sbx_db *db, time_t now)
+{
+	time_t last = (time_t)sbx_meta_get(db, "daily_last", (int64_t)now);
+
+	return sbx_next_jst_midnight(last) <= now;
+}
+
 int sbx_daily_catch_up(struct sbx_server *srv, struct sbx_db *db, time_t now)
 {
 	time_t last = (time_t)sbx_meta_get(db, "daily_last", (int64_t)now);

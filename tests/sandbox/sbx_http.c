@@ -1,9 +1,10 @@
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <time.h>
 
 #include "pki.h"
 #include "sbx.h"
@@ -376,6 +377,14 @@ static int idem_replay(struct sbx_req *r, struct sbx_resp *out, const char *idem
 	return 1;
 }
 
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
 /* Handles a complete request into out. */
 static void process(struct sbx_req *r, struct sbx_resp *out)
 {
@@ -414,8 +423,9 @@ static void process(struct sbx_req *r, struct sbx_resp *out)
 	r->db = sbx_store_get(srv->store);
 	r->real_now = time(NULL);
 	/* daily processing owed since the last request, in its own transaction */
-	if (sbx_db_begin(r->db) ||
-	    sbx_daily_catch_up(srv, r->db, sbx_clock_now(r->db)) || sbx_db_commit(r->db))
+	if (sbx_daily_due(r->db, sbx_clock_now(r->db)) &&
+	    (sbx_db_begin(r->db) || sbx_daily_catch_up(srv, r->db, sbx_clock_now(r->db)) ||
+	     sbx_db_commit(r->db)))
 		goto internal;
 	if (rt->flags & SBX_SIGNED) {
 		/* its own transaction, so a nonce stays spent whatever follows */
@@ -431,8 +441,12 @@ static void process(struct sbx_req *r, struct sbx_resp *out)
 			goto faults;
 	}
 	/* after the key is marked in progress, so a second request meanwhile sees 409 */
-	if (fault == SBX_FAULT_DELAY)
-		usleep((useconds_t)delay_ms * 1000);
+	if (fault == SBX_FAULT_DELAY) {
+		/* the connection goes back to the pool meanwhile */
+		sbx_store_put(srv->store, r->db);
+		sleep_ms(delay_ms);
+		r->db = sbx_store_get(srv->store);
+	}
 
 	if (sbx_db_begin(r->db))
 		goto internal;
@@ -448,7 +462,7 @@ static void process(struct sbx_req *r, struct sbx_resp *out)
 		goto keep;
 	if (sbx_db_savepoint(r->db))
 		goto internal;
-	if (rt->handler(r, out))
+	if (rt->handler(r, out) || !out->status)
 		goto internal;
 	/* a refused request changes nothing */
 	if (out->status >= 400)
@@ -546,8 +560,11 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 		return MHD_YES;
 	}
 	process(r, &out);
+	if (!out.status && !out.drop)
+		sbx_problem(&out, 500, "internal", "the handler gave no answer");
 	fprintf(stderr, "jra-sandbox: %s %s -> %d%s\n", r->method, r->uri, out.status,
 		out.drop ? " (dropped)" : "");
+	/* libmicrohttpd closes the connection, without a byte, on MHD_NO */
 	if (out.drop) {
 		sbx_resp_release(&out);
 		return MHD_NO;
@@ -569,6 +586,13 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	return ret;
 }
 
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	fprintf(stderr, "jra-sandbox: libmicrohttpd: ");
+	vfprintf(stderr, fmt, ap);
+}
+
 struct MHD_Daemon *sbx_http_start(struct sbx_server *srv, const struct sockaddr *addr,
 				  struct jra_error *e)
 {
@@ -583,6 +607,7 @@ struct MHD_Daemon *sbx_http_start(struct sbx_server *srv, const struct sockaddr 
 	if (addr->sa_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	d = MHD_start_daemon(flags, 0, NULL, NULL, answer, srv,
+			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 			     MHD_OPTION_SOCK_ADDR, addr,
 			     MHD_OPTION_HTTPS_MEM_CERT, sbx_pki_tls_cert_pem(srv->pki),
 			     MHD_OPTION_HTTPS_MEM_KEY, sbx_pki_tls_key_pem(srv->pki),

@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -260,21 +262,40 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return -1;
 }
 
-static int write_profile(const char *dir, unsigned port, struct jra_error *e)
+/* The host part of the URL clients use: loopback for a wildcard address. Newly allocated. */
+static char *url_host(const struct sockaddr_storage *ss)
+{
+	char buf[INET6_ADDRSTRLEN];
+	const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+
+	if (ss->ss_family == AF_INET6) {
+		if (IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr) || IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) ||
+		    !inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof(buf)))
+			return jra_xstrdup("[::1]");
+		return jra_xasprintf("[%s]", buf);
+	}
+	if (in->sin_addr.s_addr == htonl(INADDR_ANY) ||
+	    !inet_ntop(AF_INET, &in->sin_addr, buf, sizeof(buf)))
+		return jra_xstrdup("127.0.0.1");
+	return jra_xstrdup(buf);
+}
+
+static int write_profile(const char *dir, const char *url, struct jra_error *e)
 {
 	char *yaml = jra_xasprintf(
 		"# written by jra-sandbox at each start: the profile that talks to it\n"
 		"default_profile: sandbox\n"
 		"profiles:\n"
 		"  sandbox:\n"
-		"    endpoint: https://127.0.0.1:%u/registrar/v1\n"
+		"    endpoint: %s/registrar/v1\n"
 		"    registrar: " DEMO_REGISTRAR "\n"
 		"    key_id: " DEMO_KEYID "\n"
 		"    key_file: " DEMO_KEYFILE "\n"
 		"    alg: ed25519\n"
 		"    ca_file: ca.pem\n"
 		"    timeout: 30\n"
-		"    retries: 3\n", port);
+		"    retries: 3\n", url);
 	int rc = write_atomic(dir, "jra.yaml", yaml, 0644, e);
 
 	free(yaml);
@@ -290,7 +311,7 @@ int main(int argc, char **argv)
 	struct MHD_Daemon *d = NULL;
 	const union MHD_DaemonInfo *info;
 	struct sbx_db *db;
-	char *dbpath = NULL, *url = NULL, *ready = NULL;
+	char *dbpath = NULL, *url = NULL, *ready = NULL, *host = NULL;
 	sigset_t set;
 	time_t now;
 	int rc, sig, status = 1;
@@ -338,8 +359,9 @@ int main(int argc, char **argv)
 		jra_error(&e, JRA_ERR_CONFIG, "cannot learn the port the server listens on");
 		goto fail;
 	}
-	url = jra_xasprintf("https://127.0.0.1:%u", (unsigned)info->port);
-	if (write_profile(o.dir, info->port, &e) ||
+	host = url_host(&ss);
+	url = jra_xasprintf("https://%s:%u", host, (unsigned)info->port);
+	if (write_profile(o.dir, url, &e) ||
 	    write_atomic(o.dir, "ready", url, 0644, &e))
 		goto fail;
 	ready = jra_xasprintf("%s/ready", o.dir);
@@ -370,6 +392,7 @@ out:
 	sbx_pki_free(srv.pki);
 	sbx_store_free(srv.store);
 	free(url);
+	free(host);
 	free(ready);
 	free(dbpath);
 	free(o.dir);

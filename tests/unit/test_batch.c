@@ -46,6 +46,34 @@ int main(void)
 	   "an overlong line is an error naming its line");
 	jra_lines_close(&l);
 
+	/* a line of exactly JRA_LINE_MAX bytes is an item; one more byte is not,
+	 * and reading it never holds more than the limit, however long it is */
+	fp = fopen(path, "w");
+	longline = malloc(JRA_LINE_MAX + 1);
+	memset(longline, 'b', JRA_LINE_MAX);
+	longline[JRA_LINE_MAX] = '\0';
+	fprintf(fp, "%s\n", longline);
+	for (int i = 0; i < 256; i++)
+		fputs(longline, fp);
+	fclose(fp);
+	jra_lines_open(&l, path, &e);
+	ok(jra_lines_next(&l, &item, &e) == 1 && strlen(item) == JRA_LINE_MAX,
+	   "a line of exactly the limit is an item");
+	ok(jra_lines_next(&l, &item, &e) == JRA_ERR_DATA && strstr(e.msg, ":2: line longer"),
+	   "a 1 MB line without a newline is refused");
+	ok(l.cap <= JRA_LINE_MAX + 2, "and was never held in memory (%zu bytes)", l.cap);
+	jra_lines_close(&l);
+	free(longline);
+
+	fp = fopen(path, "w");
+	fwrite("a.jp\nb\0.jp\nc.jp\n", 1, 15, fp);
+	fclose(fp);
+	jra_lines_open(&l, path, &e);
+	ok(jra_lines_next(&l, &item, &e) == 1 && !strcmp(item, "a.jp"), "item before a NUL");
+	ok(jra_lines_next(&l, &item, &e) == JRA_ERR_DATA && strstr(e.msg, ":2: NUL byte"),
+	   "a NUL byte is refused, naming its line");
+	jra_lines_close(&l);
+
 	ok(jra_lines_open(&l, "/nonexistent/list", &e) == JRA_ERR_DATA &&
 	   strstr(e.msg, "/nonexistent/list"), "a missing file is named");
 	unlink(path);

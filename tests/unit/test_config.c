@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "config.h"
 #include "tap.h"
 
@@ -20,6 +21,30 @@ static void broken(const char *file, const char *want)
 		printf("#   expected: '...%s...'\n", want);
 	}
 	jra_config_release(&cfg);
+}
+
+/*
+ * A megabyte of distinct keys, then one given again: found, named with both
+ * lines, and at once (comparing every pair took minutes; meson's timeout
+ * fails the test long before).
+ */
+static void many_keys(void)
+{
+	struct jra_config cfg = JRA_CONFIG_INIT;
+	struct jra_error e = JRA_ERROR_INIT;
+	struct jra_buf b = JRA_BUF_INIT;
+	int i;
+
+	jra_buf_addstr(&b, "profiles:\n");
+	for (i = 0; i < 100000; i++)
+		jra_buf_addf(&b, "  p%d: x\n", i);
+	jra_buf_addstr(&b, "  p77: y\n");
+	ok(jra_config_parse(b.buf, b.len, "many.yaml", &cfg, &e) == JRA_ERR_CONFIG,
+	   "100,000 profile names and a duplicate: refused");
+	is_str(e.msg, "many.yaml:100002:3: key 'p77': given twice in 'profiles' (first at line 79)",
+	       "the duplicate is named with both of its lines");
+	jra_config_release(&cfg);
+	jra_buf_release(&b);
 }
 
 static void good(void)
@@ -157,5 +182,6 @@ int main(void)
 	is_str(cfg.nprofiles ? cfg.profiles[0].key_file : NULL, "./k.pem",
 	       "a name without a directory resolves against '.'");
 	jra_config_release(&cfg);
+	many_keys();
 	return done_testing();
 }

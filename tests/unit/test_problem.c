@@ -78,6 +78,12 @@ int main(void)
 	is_str(e.msg, "bad fields; period: must be 1m or 1y (invalid-request)",
 	       "validation errors name the field");
 
+	/* found by fuzzing: an empty detail left the message empty */
+	decode(400, PJ, "{\"detail\":\"\",\"detai\":\"b\"}", &e);
+	is_str(e.msg, "HTTP 400", "an empty detail counts as none");
+	decode(400, PJ, "{\"type\":\"urn:jra:problem:\",\"detail\":\" \\n\",\"title\":\"T\"}", &e);
+	is_str(e.msg, "T", "a blank detail gives way to the title; an empty type name is left out");
+
 	r = decode(502, "text/html", "<html><body>Bad Gateway</body></html>", &e);
 	ok(r == JRA_ERR_UNAVAILABLE, "502 HTML: unavailable");
 	ok(strstr(e.msg, "not a problem document") && strstr(e.msg, "Bad Gateway"),
