@@ -492,8 +492,12 @@ long jra_call_finish(struct jra_client *c, struct jra_call *call, CURL *h, CURLc
 	curl_off_t retry_after = 0;
 	long status = 0, delay, wait_ms;
 	char *ctype = NULL, *loc = NULL, *red;
+	long nconnects = 0;
 	int retry = 0;
 
+	c->nsent++;
+	if (curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &nconnects) == CURLE_OK && nconnects > 0)
+		c->nconnects += (unsigned long)nconnects;
 	if (res == CURLE_OK) {
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 		curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after);
