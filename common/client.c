@@ -75,7 +75,8 @@ int jra_client_new(const struct jra_client_opts *o, struct jra_client **out,
 	c->auth.key_id = c->key_id;
 	c->auth.key_file = c->key_file;
 	c->timeout = o->timeout > 0 ? o->timeout : 30;
-	c->connect_timeout = o->connect_timeout > 0 ? o->connect_timeout : 10;
+	c->connect_timeout = o->connect_timeout > 0 ? o->connect_timeout :
+			     JRA_DEFAULT_CONNECT_TIMEOUT;
 	c->retries = o->retries >= 0 ? o->retries : 0;
 	c->verbose = o->verbose;
 	c->log = o->log;
@@ -255,7 +256,8 @@ static void setopts(struct jra_client *c, CURL *h, struct jra_call *call)
 	curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	if (c->ca_file)
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, c->connect_timeout);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, c->connect_timeout < c->timeout ?
+			 c->connect_timeout : c->timeout);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, c->timeout);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -300,10 +302,11 @@ static int retryable_curl(CURLcode res)
 	}
 }
 
-static int curl_failure(struct jra_client *c, struct jra_call *call, CURLcode res,
+static int curl_failure(struct jra_client *c, struct jra_call *call, CURL *h, CURLcode res,
 			struct jra_error *e)
 {
 	const char *why = call->errbuf[0] ? call->errbuf : curl_easy_strerror(res);
+	curl_off_t connected = 0;
 
 	if (call->toobig || res == CURLE_FILESIZE_EXCEEDED)
 		return jra_error(e, JRA_ERR_DATA, "the CA's answer is larger than %d bytes",
@@ -325,6 +328,15 @@ static int curl_failure(struct jra_client *c, struct jra_call *call, CURLcode re
 		jra_error(e, JRA_ERR_TEMP, "the CA's answer was cut short: %s", why);
 		return jra_error_hint(e, "run again later");
 	case CURLE_OPERATION_TIMEDOUT:
+		/* no TLS session yet: the connect timeout struck, not the total one */
+		curl_easy_getinfo(h, CURLINFO_APPCONNECT_TIME_T, &connected);
+		if (!connected) {
+			jra_error(e, JRA_ERR_TEMP, "no connection to the CA within %ld s: %s",
+				  c->connect_timeout < c->timeout ? c->connect_timeout : c->timeout,
+				  why);
+			return jra_error_hint(e, "check the network and the endpoint '%s', and "
+					      "run again later", c->endpoint);
+		}
 		jra_error(e, JRA_ERR_TEMP, "no answer within %ld s: %s", c->timeout, why);
 		return jra_error_hint(e, "run again later, or allow more time with --timeout");
 	default:
@@ -486,7 +498,7 @@ long jra_call_finish(struct jra_client *c, struct jra_call *call, CURL *h, CURLc
 	if (c->log && c->verbose >= 1)
 		log_outcome(c, call, h, res, status);
 	if (res != CURLE_OK) {
-		call->rc = curl_failure(c, call, res, e);
+		call->rc = curl_failure(c, call, h, res, e);
 		retry = call->may_retry && retryable_curl(res) && !call->toobig;
 	} else if (status >= 200 && status < 300) {
 		call->rc = decode_success(call, &call->result, e);

@@ -279,7 +279,6 @@ static int parse_profile(struct parse *p, const yaml_node_t *name, const yaml_no
 
 	pr->name = jra_xstrdup(scalar(name));
 	pr->timeout = JRA_DEFAULT_TIMEOUT;
-	pr->connect_timeout = JRA_DEFAULT_CONNECT_TIMEOUT;
 	pr->retries = JRA_DEFAULT_RETRIES;
 	snprintf(where, sizeof(where), "in profile '%s'", pr->name);
 	if (map->type != YAML_MAPPING_NODE)
