@@ -103,7 +103,6 @@ static int check(struct jra_ctx *ctx)
 	o.auth.key_id = p->key_id;
 	o.auth.key_file = keyfile;
 	o.timeout = ctx->timeout > 0 ? ctx->timeout : p->timeout;
-	o.connect_timeout = p->connect_timeout;
 	/* a check reports what it finds at once; it does not wait out retries */
 	o.retries = ctx->retries >= 0 ? ctx->retries : 0;
 	o.verbose = ctx->verbose;
