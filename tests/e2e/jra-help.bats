@@ -2,6 +2,8 @@
 # Every command, and every mode of the commands that have modes, answers
 # --help on stdout with exit 0, needing no configuration and no network.
 
+bats_require_minimum_version 1.5.0
+
 setup() {
 	export JRA_CONFIG=$BATS_TEST_TMPDIR/absent.yaml
 }
