@@ -81,7 +81,7 @@ static void item_done(void *arg, void *tag, struct jra_request *req, int r, json
 		err = *e;
 	/* an answer without what the output needs is bad data, not a success */
 	else if (b->ops->check && !res && !b->ctx->dry_run)
-		r = jra_error(&err, JRA_ERR_DATA, "the CA's answer is empty");
+		r = jra_error(&err, JRA_ERR_DATA, _("the CA's answer is empty"));
 	else if (b->ops->check && res)
 		r = b->ops->check(res, &err);
 	if (r < 0) {

@@ -49,12 +49,12 @@ struct mode {
 
 static int check_code(json_t *res, struct jra_error *e)
 {
-	return jra_want_string(res, "a transfer code", "code", e);
+	return jra_want_string(res, N_("a transfer code"), "code", e);
 }
 
 static int check_transfer(json_t *res, struct jra_error *e)
 {
-	return jra_want_string(res, "a transfer", "state", e);
+	return jra_want_string(res, N_("a transfer"), "state", e);
 }
 
 static const struct mode modes[] = {

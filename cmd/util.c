@@ -169,15 +169,15 @@ int jra_check_fqdn(json_t *f, struct jra_error *e)
 
 int jra_check_subscriber(json_t *s, struct jra_error *e)
 {
-	return jra_want_string(s, "a subscriber", "id", e);
+	return jra_want_string(s, N_("a subscriber"), "id", e);
 }
 
 int jra_check_revoked(json_t *res, struct jra_error *e)
 {
 	if (json_is_array(json_object_get(res, "revoked")))
 		return 0;
-	jra_error(e, JRA_ERR_DATA, "the CA's answer to a revocation has no 'revoked' list");
-	return jra_error_hint(e, "check that 'endpoint' in the profile is the CA's registrar API");
+	jra_error(e, JRA_ERR_DATA, _("the CA's answer to a revocation has no 'revoked' list"));
+	return jra_error_hint(e, _("check that 'endpoint' in the profile is the CA's registrar API"));
 }
 
 void jra_items_init(struct jra_items *it, int argc, char **argv, const char *file)

@@ -56,7 +56,7 @@ void jra_error_clear(struct jra_error *e);
 /* The process exit status for code. */
 int jra_exit_code(int code);
 
-/* A short English name of code ("temporary failure") for logs. */
+/* A short name of code ("temporary failure"), in the language of the messages. */
 const char *jra_err_name(int code);
 
 #endif
