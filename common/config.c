@@ -453,18 +453,18 @@ static int check_shape(const char *text, size_t len, const char *path, struct jr
 	int depth = 0, anchors = 0, r = 0, end = 0;
 
 	if (!yaml_parser_initialize(&parser))
-		return jra_error(e, JRA_ERR_SOFTWARE, "cannot initialise the YAML parser");
+		return jra_error(e, JRA_ERR_SOFTWARE, _("cannot initialise the YAML parser"));
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	while (!end && r == 0 && yaml_parser_parse(&parser, &ev)) {
 		if ((ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) &&
 		    ++depth > CONFIG_MAX_DEPTH)
-			r = jra_error(e, JRA_ERR_CONFIG, "%s:%zu:%zu: nested more than %d levels "
-				      "deep", path, ev.start_mark.line + 1, ev.start_mark.column + 1,
+			r = jra_error(e, JRA_ERR_CONFIG, _("%s:%zu:%zu: nested more than %d levels "
+				      "deep"), path, ev.start_mark.line + 1, ev.start_mark.column + 1,
 				      CONFIG_MAX_DEPTH);
 		else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT)
 			depth--;
 		else if (event_anchor(&ev) && ++anchors > CONFIG_MAX_ANCHORS)
-			r = jra_error(e, JRA_ERR_CONFIG, "%s:%zu:%zu: more than %d anchors (&name)",
+			r = jra_error(e, JRA_ERR_CONFIG, _("%s:%zu:%zu: more than %d anchors (&name)"),
 				      path, ev.start_mark.line + 1, ev.start_mark.column + 1,
 				      CONFIG_MAX_ANCHORS);
 		end = ev.type == YAML_STREAM_END_EVENT;
