@@ -108,6 +108,12 @@ static int list_all(struct jra_ctx *ctx, const struct filter *f, struct jra_erro
 		next = json_object_get(page, "next_cursor");
 		if (!json_is_string(next) || !json_string_length(next))
 			break;
+		/* a page that gives nothing and asks for more could go on forever */
+		if (!json_array_size(items)) {
+			r = jra_error(e, JRA_ERR_DATA, _("the CA's list gives an empty page and a "
+							 "cursor for more"));
+			break;
+		}
 		if (cursor && !strcmp(cursor, json_string_value(next))) {
 			r = jra_error(e, JRA_ERR_DATA, _("the CA's list repeats its cursor '%s'"), cursor);
 			break;

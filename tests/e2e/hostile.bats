@@ -124,6 +124,14 @@ load hostile
 	one_message "'items'"
 }
 
+@test "a list of empty pages with ever new cursors: 65, not an endless loop" {
+	start_hostile endless-list
+	jra_timed status --all
+	[ "$status" -eq 65 ]
+	one_message "empty page"
+	[ "$(requests)" -eq 1 ]
+}
+
 @test "500 forever: unavailable after the retries, 69" {
 	start_hostile error
 	jra_timed --retries 2 status example.jp

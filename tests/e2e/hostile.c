@@ -24,6 +24,8 @@
  *   wrong-types    200 with an object whose members have the wrong types
  *   error          500 with an HTML body, forever
  *   rate-limit     429 with Retry-After: N (1) and a rate-limited problem
+ *   endless-list   200 with a list page of no items and a new next_cursor
+ *                  each time
  *   fqdn           200 with a well-formed FQDN object, every time: the one
  *                  mode that is not hostile, for runs that must succeed
  */
@@ -50,6 +52,7 @@ struct server {
 	long n;
 	unsigned port;
 	char *big;             /* BIG_SIZE bytes for "big" */
+	long pages;            /* cursors handed out by "endless-list" */
 	FILE *log;
 	pthread_mutex_t lock;
 };
@@ -128,7 +131,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	struct MHD_Response *r;
 	const char *ctype = "application/json";
 	unsigned status = MHD_HTTP_OK;
-	char loc[128], after[32];
+	char loc[128], after[32], page[128];
 	enum MHD_Result ret;
 
 	(void)version;
@@ -190,6 +193,12 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 			 "requests\",\"status\":429,\"detail\":\"slow down\"}");
 		snprintf(after, sizeof(after), "%ld", s->n);
 		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, after);
+	} else if (!strcmp(s->mode, "endless-list")) {
+		pthread_mutex_lock(&s->lock);
+		snprintf(page, sizeof(page), "{\"items\": [], \"next_cursor\": \"c%ld\"}",
+			 ++s->pages);
+		pthread_mutex_unlock(&s->lock);
+		r = MHD_create_response_from_buffer(strlen(page), page, MHD_RESPMEM_MUST_COPY);
 	} else if (!strcmp(s->mode, "fqdn")) {
 		r = text("{\"fqdn\": \"xn--wgv71a.jp\", \"unicode\": \"\u65e5\u672c.jp\","
 			 " \"state\": \"active\", \"subscriber\": \"S0001\","
@@ -232,7 +241,8 @@ static int write_url(const char *dir, unsigned port)
 
 static const char *const modes[] = {
 	"garbage", "big", "big-chunked", "problem-empty", "truncated", "redirect", "drip",
-	"array", "string", "wrong-types", "error", "rate-limit", "fqdn",
+	"array", "string", "wrong-types", "error", "rate-limit", "endless-list",
+	"fqdn",
 };
 
 static int usage(void)
