@@ -12,6 +12,7 @@
 static const char *const apply_usage[] = {
 	"jra apply FQDN --period 1m|1y --agree-terms [--subscriber ID | --subscriber-name NAME] "
 	"[--customer-ref REF] [--eab-out FILE]",
+	"jra apply --show-eab-usage FILE",
 	NULL,
 };
 
@@ -22,6 +23,7 @@ static const char *const apply_options[] = {
 	N_("--subscriber-name NAME\tname of the new subscriber (when --subscriber is not given)"),
 	N_("--customer-ref REF\tyour own reference for the customer"),
 	N_("--eab-out FILE\twrite the EAB credentials to FILE (new, mode 0600) instead of stdout"),
+	N_("--show-eab-usage FILE\tprint the credentials in FILE and how ACME clients register with them"),
 	JRA_COMMON_HELP,
 	NULL,
 };
@@ -33,7 +35,8 @@ static const struct jra_help apply_help = {
 	apply_options,
 };
 
-enum { OPT_PERIOD = 0x200, OPT_AGREE, OPT_SUBSCRIBER, OPT_SUBSCRIBER_NAME, OPT_REF, OPT_EAB_OUT };
+enum { OPT_PERIOD = 0x200, OPT_AGREE, OPT_SUBSCRIBER, OPT_SUBSCRIBER_NAME, OPT_REF, OPT_EAB_OUT,
+       OPT_SHOW_EAB_USAGE };
 
 static const struct option apply_longopts[] = {
 	{ "period", required_argument, NULL, OPT_PERIOD },
@@ -42,6 +45,7 @@ static const struct option apply_longopts[] = {
 	{ "subscriber-name", required_argument, NULL, OPT_SUBSCRIBER_NAME },
 	{ "customer-ref", required_argument, NULL, OPT_REF },
 	{ "eab-out", required_argument, NULL, OPT_EAB_OUT },
+	{ "show-eab-usage", required_argument, NULL, OPT_SHOW_EAB_USAGE },
 	JRA_COMMON_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -53,6 +57,7 @@ struct apply_opts {
 	const char *subscriber_name;
 	const char *customer_ref;
 	const char *eab_out;
+	const char *show_eab_usage;
 };
 
 /* *written is set once the EAB credentials are safely in the file. */
@@ -144,10 +149,20 @@ int cmd_apply(int argc, char **argv, struct jra_ctx *ctx)
 		case OPT_SUBSCRIBER_NAME: o.subscriber_name = optarg; break;
 		case OPT_REF: o.customer_ref = optarg; break;
 		case OPT_EAB_OUT: o.eab_out = optarg; break;
+		case OPT_SHOW_EAB_USAGE: o.show_eab_usage = optarg; break;
 		default:
 			if ((r = jra_common_option(ctx, &apply_help, opt, optarg)) != 0)
 				return r > 0 ? 0 : r;
 		}
+	}
+	if (o.show_eab_usage) {
+		if (argc != optind || o.period || o.agree || o.subscriber || o.subscriber_name ||
+		    o.customer_ref || o.eab_out)
+			return jra_usage_error(&apply_help, _("--show-eab-usage takes only the "
+					       "credentials file"));
+		if (jra_eab_show_usage(stdout, o.show_eab_usage, &e) < 0)
+			return jra_report(&e);
+		return 0;
 	}
 	if (argc - optind != 1)
 		return jra_usage_error(&apply_help, argc == optind ? _("apply needs an FQDN") :

@@ -2,10 +2,11 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const cancel_usage[] = {
-	"jra cancel FQDN...",
-	"jra cancel -f FILE|-",
+	"jra cancel FQDN... [--yes]",
+	"jra cancel -f FILE|- [--yes]",
 	NULL,
 };
 
@@ -16,6 +17,14 @@ static const char *const withdraw_usage[] = {
 };
 
 static const char *const cancel_options[] = {
+	N_("-y, --yes\tdo not ask before cancelling more than one FQDN; needed then when stdin "
+	   "is not a terminal"),
+	JRA_BATCH_HELP,
+	JRA_COMMON_HELP,
+	NULL,
+};
+
+static const char *const withdraw_options[] = {
 	JRA_BATCH_HELP,
 	JRA_COMMON_HELP,
 	NULL,
@@ -32,10 +41,19 @@ static const struct jra_help withdraw_help = {
 	withdraw_usage,
 	N_("Withdraws the cancellation of FQDNs, possible until their end date (terms §10.4):\n"
 	"the service then continues with the renewal period."),
-	cancel_options,
+	withdraw_options,
 };
 
+enum { OPT_YES = 'y' };
+
 static const struct option cancel_longopts[] = {
+	{ "yes", no_argument, NULL, OPT_YES },
+	JRA_BATCH_OPTIONS,
+	JRA_COMMON_OPTIONS,
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct option withdraw_longopts[] = {
 	JRA_BATCH_OPTIONS,
 	JRA_COMMON_OPTIONS,
 	{ NULL, 0, NULL, 0 },
@@ -87,21 +105,55 @@ static void cancel_show(void *arg, const char *fqdn, json_t *res, int index)
 	}
 }
 
+/*
+ * A cancellation of many FQDNs is asked for on a terminal, like git's
+ * "clean" without -f: one slip in a list ends the service of customers.
+ */
+static int confirm_many(int nargs, const char *file)
+{
+	char line[32];
+
+	if (file)
+		fprintf(stderr, _("Cancel the service of every FQDN listed in '%s'? [y/N] "),
+			strcmp(file, "-") ? file : _("standard input"));
+	else
+		fprintf(stderr, _("Cancel the service of %d FQDNs? [y/N] "), nargs);
+	fflush(stderr);
+	if (!fgets(line, sizeof(line), stdin))
+		return 0;
+	return line[0] == 'y' || line[0] == 'Y';
+}
+
 static int run(int argc, char **argv, struct jra_ctx *ctx, int withdraw)
 {
 	const struct jra_help *h = withdraw ? &withdraw_help : &cancel_help;
 	struct mode m = { withdraw };
 	struct jra_batch_ops ops;
-	int opt, r;
+	int opt, r, yes = 0, many;
 
-	while ((opt = getopt_long(argc, argv, JRA_COMMON_SHORT JRA_BATCH_SHORT, cancel_longopts,
-				  NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, withdraw ? JRA_COMMON_SHORT JRA_BATCH_SHORT :
+				  "y" JRA_COMMON_SHORT JRA_BATCH_SHORT,
+				  withdraw ? withdraw_longopts : cancel_longopts, NULL)) != -1) {
+		if (opt == OPT_YES && !withdraw) {
+			yes = 1;
+			continue;
+		}
 		if ((r = jra_common_option(ctx, h, opt, optarg)) != 0)
 			return r > 0 ? 0 : r;
 	}
 	if (optind == argc && !ctx->file)
 		return jra_usage_error(h, _("%s needs FQDNs or -f FILE"),
 				       withdraw ? "withdraw-cancel" : "cancel");
+	many = argc - optind > 1 || ctx->file;
+	if (!withdraw && many && !yes && !ctx->dry_run) {
+		if ((ctx->file && !strcmp(ctx->file, "-")) || !isatty(STDIN_FILENO))
+			return jra_usage_error(h, _("cancelling more than one FQDN needs --yes when "
+					       "stdin is not a terminal"));
+		if (!confirm_many(argc - optind, ctx->file)) {
+			fputs(_("jra: nothing cancelled\n"), stderr);
+			return JRA_ERR_USAGE;
+		}
+	}
 	memset(&ops, 0, sizeof(ops));
 	ops.quiet_ok = 1;
 	ops.what = withdraw ? N_("withdraw the cancellation of") : N_("cancel");

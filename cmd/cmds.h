@@ -191,9 +191,13 @@ int jra_eab_create(const char *path, struct jra_error *e);
 /* Writes {"kid", "hmac_key", "directory_url"} to fd and syncs it. */
 int jra_eab_write(int fd, const char *path, json_t *eab, const char *directory,
 		  struct jra_error *e);
-/* Prints the EAB credentials for a person; the hmac_key only when show_key. */
+/* Prints the EAB credentials for a person; the hmac_key, and the lines that
+ * register an ACME account with them, only when show_key. */
 void jra_eab_print(FILE *fp, json_t *eab, const char *directory, json_t *covered,
 		   int show_key);
+/* Prints again, from a file jra_eab_write() made, the credentials and the
+ * account-registration lines for certbot, lego and acme.sh. */
+int jra_eab_show_usage(FILE *fp, const char *path, struct jra_error *e);
 
 int cmd_apply(int argc, char **argv, struct jra_ctx *ctx);
 int cmd_cancel(int argc, char **argv, struct jra_ctx *ctx);

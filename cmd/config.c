@@ -103,7 +103,6 @@ static int check(struct jra_ctx *ctx)
 	o.auth.key_id = p->key_id;
 	o.auth.key_file = keyfile;
 	o.timeout = ctx->timeout > 0 ? ctx->timeout : p->timeout;
-	o.connect_timeout = p->connect_timeout;
 	/* a check reports what it finds at once; it does not wait out retries */
 	o.retries = ctx->retries >= 0 ? ctx->retries : 0;
 	o.verbose = ctx->verbose;
@@ -114,7 +113,7 @@ static int check(struct jra_ctx *ctx)
 	if (jra_client_last_status(ctx->client) == 0)
 		return step_fail("endpoint", &e);
 	step_ok("endpoint", _("%s answers over verified TLS%s%s"), p->endpoint,
-		p->ca_file ? ", CA " : "", p->ca_file ? p->ca_file : "");
+		p->ca_file ? _(", CA ") : "", p->ca_file ? p->ca_file : "");
 	if (r < 0)
 		return step_fail("signature", &e);
 	id = json_string_value(json_object_get(reg, "id"));

@@ -178,7 +178,6 @@ static int setup(struct jra_ctx *ctx, unsigned flags, struct jra_error *e)
 		o.auth.key_id = p->key_id;
 		o.auth.key_file = p->key_file ? p->key_file : p->secret_file;
 		o.timeout = ctx->timeout > 0 ? ctx->timeout : p->timeout;
-		o.connect_timeout = p->connect_timeout;
 		o.retries = ctx->retries >= 0 ? ctx->retries : p->retries;
 		o.verbose = ctx->verbose;
 		o.log = stderr;

@@ -8,7 +8,7 @@
 static const char *const status_usage[] = {
 	"jra status FQDN...",
 	"jra status -f FILE|-",
-	"jra status --all [--state STATE] [--subscriber ID] [--end-before DATE] [--end-after DATE]",
+	"jra status --all [--state STATE] [--subscriber ID] [--ending-before DATE] [--ending-after DATE]",
 	NULL,
 };
 
@@ -16,8 +16,8 @@ static const char *const status_options[] = {
 	N_("--all\tlist every FQDN of the registrar (with the filters below)"),
 	N_("--state STATE\tapplied, active, cancel-pending or ended"),
 	N_("--subscriber ID\tonly this subscriber's FQDNs"),
-	N_("--end-before DATE\tonly FQDNs whose end date is before DATE (YYYY-MM-DD)"),
-	N_("--end-after DATE\tonly FQDNs whose end date is after DATE (YYYY-MM-DD)"),
+	N_("--ending-before DATE\tonly FQDNs whose end date is before DATE (YYYY-MM-DD)"),
+	N_("--ending-after DATE\tonly FQDNs whose end date is after DATE (YYYY-MM-DD)"),
 	JRA_BATCH_HELP,
 	JRA_COMMON_HELP,
 	NULL,
@@ -36,6 +36,9 @@ static const struct option status_longopts[] = {
 	{ "all", no_argument, NULL, OPT_ALL },
 	{ "state", required_argument, NULL, OPT_STATE },
 	{ "subscriber", required_argument, NULL, OPT_SUBSCRIBER },
+	{ "ending-before", required_argument, NULL, OPT_END_BEFORE },
+	{ "ending-after", required_argument, NULL, OPT_END_AFTER },
+	/* the API's own names (end_before, end_after), kept as aliases */
 	{ "end-before", required_argument, NULL, OPT_END_BEFORE },
 	{ "end-after", required_argument, NULL, OPT_END_AFTER },
 	JRA_BATCH_OPTIONS,
@@ -165,8 +168,8 @@ int cmd_status(int argc, char **argv, struct jra_ctx *ctx)
 	argc -= optind;
 	argv += optind;
 	if (!all && (f.state || f.subscriber || f.end_before || f.end_after))
-		return jra_usage_error(&status_help, _("--state, --subscriber, --end-before and "
-				       "--end-after filter --all"));
+		return jra_usage_error(&status_help, _("--state, --subscriber, --ending-before and "
+				       "--ending-after filter --all"));
 	if (all && (argc || ctx->file))
 		return jra_usage_error(&status_help, _("--all lists every FQDN; it takes no FQDN "
 				       "and no -f"));

@@ -30,6 +30,8 @@ struct jra_client {
 	FILE *log;
 	FILE *dry_run;
 	long last_status;
+	/* attempts sent and connections libcurl opened for them, for -v */
+	unsigned long nsent, nconnects;
 };
 
 /* One request through all its attempts. */

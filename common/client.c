@@ -76,7 +76,8 @@ int jra_client_new(const struct jra_client_opts *o, struct jra_client **out,
 	c->auth.key_id = c->key_id;
 	c->auth.key_file = c->key_file;
 	c->timeout = o->timeout > 0 ? o->timeout : 30;
-	c->connect_timeout = o->connect_timeout > 0 ? o->connect_timeout : 10;
+	c->connect_timeout = o->connect_timeout > 0 ? o->connect_timeout :
+			     JRA_DEFAULT_CONNECT_TIMEOUT;
 	c->retries = o->retries >= 0 ? o->retries : 0;
 	c->verbose = o->verbose;
 	c->log = o->log;
@@ -256,7 +257,8 @@ static void setopts(struct jra_client *c, CURL *h, struct jra_call *call)
 	curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	if (c->ca_file)
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, c->connect_timeout);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, c->connect_timeout < c->timeout ?
+			 c->connect_timeout : c->timeout);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, c->timeout);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -301,19 +303,11 @@ static int retryable_curl(CURLcode res)
 	}
 }
 
-/* Whether the attempt got as far as a TLS connection. */
-static int connected(CURL *h)
-{
-	curl_off_t t = 0;
-
-	curl_easy_getinfo(h, CURLINFO_APPCONNECT_TIME_T, &t);
-	return t > 0;
-}
-
 static int curl_failure(struct jra_client *c, struct jra_call *call, CURL *h, CURLcode res,
 			struct jra_error *e)
 {
 	const char *why = call->errbuf[0] ? call->errbuf : curl_easy_strerror(res);
+	curl_off_t connected = 0;
 
 	if (call->toobig || res == CURLE_FILESIZE_EXCEEDED)
 		return jra_error(e, JRA_ERR_DATA, _("the CA's answer is larger than %d bytes"),
@@ -335,13 +329,16 @@ static int curl_failure(struct jra_client *c, struct jra_call *call, CURL *h, CU
 		jra_error(e, JRA_ERR_TEMP, _("the CA's answer was cut short: %s"), why);
 		return jra_error_hint(e, _("run again later"));
 	case CURLE_OPERATION_TIMEDOUT:
-		/* curl says "timeout" for both limits; name the one that struck */
-		if (!connected(h))
-			jra_error(e, JRA_ERR_TEMP, _("no connection within %ld s: %s"),
+		/* no TLS session yet: the connect timeout struck, not the total one */
+		curl_easy_getinfo(h, CURLINFO_APPCONNECT_TIME_T, &connected);
+		if (!connected) {
+			jra_error(e, JRA_ERR_TEMP, _("no connection to the CA within %ld s: %s"),
 				  c->connect_timeout < c->timeout ? c->connect_timeout : c->timeout,
 				  why);
-		else
-			jra_error(e, JRA_ERR_TEMP, _("no answer within %ld s: %s"), c->timeout, why);
+			return jra_error_hint(e, _("check the network and the endpoint '%s', and "
+					      "run again later"), c->endpoint);
+		}
+		jra_error(e, JRA_ERR_TEMP, _("no answer within %ld s: %s"), c->timeout, why);
 		return jra_error_hint(e, _("run again later, or allow more time with --timeout"));
 	default:
 		jra_error(e, JRA_ERR_TEMP, _("cannot reach the CA: %s"), why);
@@ -492,8 +489,12 @@ long jra_call_finish(struct jra_client *c, struct jra_call *call, CURL *h, CURLc
 	curl_off_t retry_after = 0;
 	long status = 0, delay, wait_ms;
 	char *ctype = NULL, *loc = NULL, *red;
+	long nconnects = 0;
 	int retry = 0;
 
+	c->nsent++;
+	if (curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &nconnects) == CURLE_OK && nconnects > 0)
+		c->nconnects += (unsigned long)nconnects;
 	if (res == CURLE_OK) {
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 		curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after);

@@ -18,6 +18,9 @@
 #include "problem.h"
 #include "sign.h"
 
+/* Connecting (TCP and TLS) may take this long, never more than the timeout. */
+#define JRA_DEFAULT_CONNECT_TIMEOUT 30
+
 /* A bigger answer is refused: nothing the CA sends is this large. */
 #define JRA_RESPONSE_MAX (4 * 1024 * 1024)
 
@@ -28,7 +31,7 @@ struct jra_client_opts {
 	const char *key_id;
 	struct jra_auth_hint auth;    /* what hints on 401/403 name */
 	long timeout;                 /* seconds, total per attempt */
-	long connect_timeout;         /* seconds */
+	long connect_timeout;         /* seconds; 0: JRA_DEFAULT_CONNECT_TIMEOUT */
 	int retries;                  /* extra attempts after the first */
 	int verbose;                  /* 1: a line per request; 2: headers and bodies too */
 	FILE *log;                    /* where verbose output goes; NULL: nowhere */

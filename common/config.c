@@ -28,7 +28,7 @@ struct parse {
 
 static const char *const profile_keys[] = {
 	"endpoint", "registrar", "key_id", "key_file", "secret_file", "alg",
-	"ca_file", "acme_directory", "timeout", "connect_timeout", "retries",
+	"ca_file", "acme_directory", "timeout", "retries",
 };
 #define NPROFILE_KEYS (sizeof(profile_keys) / sizeof(profile_keys[0]))
 
@@ -284,7 +284,6 @@ static int parse_profile(struct parse *p, const yaml_node_t *name, const yaml_no
 
 	pr->name = jra_xstrdup(scalar(name));
 	pr->timeout = JRA_DEFAULT_TIMEOUT;
-	pr->connect_timeout = JRA_DEFAULT_CONNECT_TIMEOUT;
 	pr->retries = JRA_DEFAULT_RETRIES;
 	snprintf(where, sizeof(where), _("in profile '%s'"), pr->name);
 	if (map->type != YAML_MAPPING_NODE)
@@ -318,9 +317,6 @@ static int parse_profile(struct parse *p, const yaml_node_t *name, const yaml_no
 		} else if (!strcmp(key, "timeout")) {
 			if ((r = want_long(p, v, key, 1, JRA_MAX_TIMEOUT, _("seconds"), &n)) == 0)
 				pr->timeout = n;
-		} else if (!strcmp(key, "connect_timeout")) {
-			if ((r = want_long(p, v, key, 1, JRA_MAX_TIMEOUT, _("seconds"), &n)) == 0)
-				pr->connect_timeout = n;
 		} else if (!strcmp(key, "retries")) {
 			if ((r = want_long(p, v, key, 0, JRA_MAX_RETRIES, _("retries"), &n)) == 0)
 				pr->retries = (int)n;

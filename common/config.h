@@ -25,7 +25,6 @@
 #include "sign.h"
 
 #define JRA_DEFAULT_TIMEOUT 30
-#define JRA_DEFAULT_CONNECT_TIMEOUT 10
 #define JRA_DEFAULT_RETRIES 3
 #define JRA_MAX_RETRIES 10
 #define JRA_MAX_TIMEOUT 3600
@@ -41,7 +40,6 @@ struct jra_profile {
 	char *ca_file;         /* NULL: the system's trust store */
 	char *acme_directory;  /* NULL when not set */
 	long timeout;          /* seconds, total per request */
-	long connect_timeout;  /* seconds; not a key of the file */
 	int retries;           /* extra attempts after the first */
 };
 

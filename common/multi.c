@@ -175,15 +175,14 @@ static int poll_timeout(struct runner *rn, long long now)
 	return t < 0 ? 0 : (int)t;
 }
 
-int jra_client_run(struct jra_client *c, int jobs, jra_next_fn next, jra_done_fn done,
-		   void *arg, struct jra_error *e)
+/* Runs the batch with up to jobs transfers at once on a multi handle. */
+static int run_multi(struct jra_client *c, int jobs, jra_next_fn next, jra_done_fn done,
+		     void *arg, struct jra_error *e)
 {
 	struct jra_error ie = JRA_ERROR_INIT;
 	struct runner rn;
 	int i, r = 0, eof = 0, running;
 
-	if (jobs <= 1 || c->dry_run)
-		return run_sequential(c, next, done, arg, e);
 	memset(&rn, 0, sizeof(rn));
 	rn.c = c;
 	rn.window = (unsigned long)jobs * JRA_WINDOW_PER_JOB;
@@ -195,6 +194,8 @@ int jra_client_run(struct jra_client *c, int jobs, jra_next_fn next, jra_done_fn
 		goto out;
 	}
 	curl_multi_setopt(rn.multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)jobs);
+	/* libcurl's own cache limit would close idle connections that the next transfers want */
+	curl_multi_setopt(rn.multi, CURLMOPT_MAXCONNECTS, (long)jobs);
 	for (i = 0; i < jobs; i++) {
 		if (!(rn.idle[rn.nidle] = curl_easy_init())) {
 			r = jra_error(e, JRA_ERR_SOFTWARE, _("cannot create a libcurl handle"));
@@ -231,4 +232,22 @@ out:
 	free(rn.idle);
 	free(rn.slots);
 	return r < 0 ? r : 0;
+}
+
+int jra_client_run(struct jra_client *c, int jobs, jra_next_fn next, jra_done_fn done,
+		   void *arg, struct jra_error *e)
+{
+	unsigned long sent = c->nsent, connects = c->nconnects;
+	int r;
+
+	if (jobs <= 1 || c->dry_run)
+		r = run_sequential(c, next, done, arg, e);
+	else
+		r = run_multi(c, jobs, next, done, arg, e);
+	/* how well connections were reused (one per job is the aim); a log line
+	 * like the per-request ones, so not translated */
+	if (c->log && c->verbose >= 1 && !c->dry_run)
+		fprintf(c->log, "jra: %lu requests, %lu connections\n", c->nsent - sent,
+			c->nconnects - connects);
+	return r;
 }

@@ -7,7 +7,8 @@ pkgs="meson ninja-build pkg-config gcc libc6-dev
 libcurl4-openssl-dev libssl-dev libjansson-dev libyaml-dev libidn2-dev libpsl-dev
 libmicrohttpd-dev libsqlite3-dev
 bats openssl curl jq faketime ca-certificates mandoc groff-base scdoc gettext locales valgrind zsh fish bash-completion
-time clang"
+time clang
+hyperfine wrk sqlite3"
 
 # the tests of the Japanese messages run jra under both
 locales="ja_JP.UTF-8 en_US.UTF-8"

@@ -24,14 +24,12 @@ bats_require_minimum_version 1.5.0
 
 # The profile's timeout, for the cases that do not give --timeout.
 PROFILE_TIMEOUT=5
-CONNECT_TIMEOUT=5
 
 # Under valgrind (JRA_VALGRIND=1) jra runs some ten times slower; a TLS
 # handshake alone can take seconds.
 if [ "${JRA_VALGRIND:-0}" = 1 ]; then
 	SLACK=30
 	PROFILE_TIMEOUT=60
-	CONNECT_TIMEOUT=60
 fi
 
 setup_file() {
@@ -81,7 +79,6 @@ start_hostile() {
 	    alg: ed25519
 	    ca_file: $PKI/ca.pem
 	    timeout: $PROFILE_TIMEOUT
-	    connect_timeout: $CONNECT_TIMEOUT
 	    retries: 0
 	EOF
 	export JRA_CONFIG=$BATS_TEST_TMPDIR/jra.yaml

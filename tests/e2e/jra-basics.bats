@@ -192,3 +192,14 @@ teardown() {
 	[[ "$stderr" == *"(stale-signature)"* ]]
 	[[ "$stderr" == *"hint: "*"check this machine's clock (timedatectl)"* ]]
 }
+
+@test "a batch keeps one connection per job: -v counts requests and connections" {
+	"$JRA" apply a.example.jp --period 1m --agree-terms >/dev/null
+	yes a.example.jp | head -n 200 >"$SANDBOX_DIR/list"
+	run --separate-stderr "$JRA" -v -o jsonl status -j 8 -f "$SANDBOX_DIR/list"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 200 ]
+	summary=$(printf '%s\n' "$stderr" | tail -n 1)
+	[[ "$summary" =~ ^jra:\ 200\ requests,\ ([0-9]+)\ connections$ ]]
+	[ "${BASH_REMATCH[1]}" -ge 1 ] && [ "${BASH_REMATCH[1]}" -le 8 ]
+}

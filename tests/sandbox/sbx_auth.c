@@ -24,18 +24,97 @@ static int b64url_only(const char *s)
 	return 1;
 }
 
-/* The key registered as keyid: 1 found (*key, registrar filled), 0 unknown, -1 error. */
+/*
+ * Parsed keys, kept with each database connection: parsing a PEM key
+ * costs several times more than verifying a signature with it.  An entry
+ * is used only while the stored keyid, alg and material still match it,
+ * so a key registered anew takes effect on the next request.
+ */
+#define SBX_KEY_CACHE 16
+
+struct cached_key {
+	char *keyid, *alg, *material, *registrar;
+	struct jra_key *key;
+};
+
+struct key_cache {
+	struct cached_key e[SBX_KEY_CACHE];
+	unsigned next;  /* the entry to replace when none is free */
+};
+
+static void cached_key_clear(struct cached_key *k)
+{
+	free(k->keyid);
+	free(k->alg);
+	free(k->material);
+	free(k->registrar);
+	jra_key_free(k->key);
+	memset(k, 0, sizeof(*k));
+}
+
+static void key_cache_free(void *arg)
+{
+	struct key_cache *kc = arg;
+
+	if (!kc)
+		return;
+	for (int i = 0; i < SBX_KEY_CACHE; i++)
+		cached_key_clear(&kc->e[i]);
+	free(kc);
+}
+
+/* The entry for keyid in db's cache: a match, else a slot to fill (cleared). */
+static struct cached_key *key_cache_slot(struct sbx_db *db, const char *keyid,
+					 const char *alg, const char *material, int *hit)
+{
+	struct key_cache *kc = sbx_db_aux(db);
+	struct cached_key *free_slot = NULL, *k;
+
+	if (!kc) {
+		kc = jra_xcalloc(1, sizeof(*kc));
+		sbx_db_set_aux(db, kc, key_cache_free);
+	}
+	for (int i = 0; i < SBX_KEY_CACHE; i++) {
+		k = &kc->e[i];
+		if (!k->keyid) {
+			if (!free_slot)
+				free_slot = k;
+			continue;
+		}
+		if (strcmp(k->keyid, keyid))
+			continue;
+		if (!strcmp(k->alg, alg) && !strcmp(k->material, material)) {
+			*hit = 1;
+			return k;
+		}
+		/* the key was replaced since: parse the new one here */
+		free_slot = k;
+		break;
+	}
+	if (!free_slot)
+		free_slot = &kc->e[kc->next++ % SBX_KEY_CACHE];
+	cached_key_clear(free_slot);
+	*hit = 0;
+	return free_slot;
+}
+
+/*
+ * The key registered as keyid: 1 found (*key borrowed from db's cache,
+ * valid while db is held; registrar filled), 0 unknown, -1 error.
+ */
 static int load_key(struct sbx_db *db, const char *keyid, const char *alg,
-		    struct jra_key **key, char *registrar, size_t rlen)
+		    const struct jra_key **key, char *registrar, size_t rlen)
 {
 	sqlite3_stmt *st = sbx_db_q(db, "SELECT registrar, alg, material FROM keys WHERE keyid = ?",
 				    "t", keyid);
 	struct jra_error e = JRA_ERROR_INIT;
+	struct cached_key *k;
+	struct jra_key *parsed = NULL;
 	enum jra_alg a;
 	const char *material;
 	unsigned char *secret = NULL;
 	size_t slen = 0;
-	int rc = sbx_db_step(db, st);
+	int rc = sbx_db_step(db, st), hit;
 
 	if (rc != 1)
 		return rc;
@@ -45,22 +124,36 @@ static int load_key(struct sbx_db *db, const char *keyid, const char *alg,
 	}
 	snprintf(registrar, rlen, "%s", sbx_col_text(st, 0));
 	material = sbx_col_text(st, 2);
+	k = key_cache_slot(db, keyid, alg, material, &hit);
+	if (hit && !strcmp(k->registrar, registrar)) {
+		sqlite3_reset(st);
+		*key = k->key;
+		return 1;
+	}
 	if (a == JRA_ALG_HMAC_SHA256) {
 		if (jra_b64_decode(material, strlen(material), &secret, &slen) == 0)
-			rc = jra_key_from_secret(secret, slen, key, &e);
+			rc = jra_key_from_secret(secret, slen, &parsed, &e);
 		else
 			rc = -1;
 		if (secret)
 			memset(secret, 0, slen);
 		free(secret);
 	} else {
-		rc = jra_key_from_pem(material, strlen(material), a, key, &e);
+		rc = jra_key_from_pem(material, strlen(material), a, &parsed, &e);
 	}
-	sqlite3_reset(st);
 	if (rc) {
+		sqlite3_reset(st);
 		fprintf(stderr, "jra-sandbox: stored key '%s' does not load: %s\n", keyid, e.msg);
 		return -1;
 	}
+	cached_key_clear(k);
+	k->keyid = jra_xstrdup(keyid);
+	k->alg = jra_xstrdup(alg);
+	k->material = jra_xstrdup(material);
+	k->registrar = jra_xstrdup(registrar);
+	k->key = parsed;
+	sqlite3_reset(st);
+	*key = parsed;
 	return 1;
 }
 
@@ -94,7 +187,7 @@ int sbx_auth_check(struct sbx_req *r, struct sbx_resp *out)
 	struct jra_sig_parsed p = { 0 };
 	struct jra_sig_component comp[5];
 	struct jra_error e = JRA_ERROR_INIT;
-	struct jra_key *key = NULL;
+	const struct jra_key *key = NULL;
 	char *target = NULL, *base = NULL, detail[1200];
 	unsigned char *nbytes = NULL;
 	size_t n = 0, nlen = 0;
@@ -190,7 +283,6 @@ int sbx_auth_check(struct sbx_req *r, struct sbx_resp *out)
 out:
 	if (rc)
 		r->registrar[0] = '\0';
-	jra_key_free(key);
 	jra_sig_parsed_release(&p);
 	free(nbytes);
 	free(target);

@@ -20,6 +20,8 @@ struct sbx_db {
 	struct sbx_stmt cache[SBX_STMT_CACHE];
 	int ncache;
 	int savepoint;
+	void *aux;
+	void (*aux_release)(void *);
 };
 
 struct sbx_store {
@@ -83,6 +85,8 @@ static void db_close(struct sbx_db *db)
 		return;
 	for (int i = 0; i < db->ncache; i++)
 		sqlite3_finalize(db->cache[i].st);
+	if (db->aux_release)
+		db->aux_release(db->aux);
 	sqlite3_close(db->h);
 	free(db);
 }
@@ -176,6 +180,19 @@ void sbx_store_put(struct sbx_store *s, struct sbx_db *db)
 sqlite3 *sbx_db_handle(struct sbx_db *db)
 {
 	return db->h;
+}
+
+void *sbx_db_aux(struct sbx_db *db)
+{
+	return db->aux;
+}
+
+void sbx_db_set_aux(struct sbx_db *db, void *aux, void (*release)(void *))
+{
+	if (db->aux_release)
+		db->aux_release(db->aux);
+	db->aux = aux;
+	db->aux_release = release;
 }
 
 static sqlite3_stmt *stmt_get(struct sbx_db *db, const char *sql)

@@ -30,6 +30,15 @@ void sbx_store_put(struct sbx_store *s, struct sbx_db *db);
 sqlite3 *sbx_db_handle(struct sbx_db *db);
 
 /*
+ * One object that another part of the sandbox keeps with a connection
+ * (authentication keeps its parsed keys there): only the holder of db
+ * uses it, so it needs no lock.  Setting it releases the one before;
+ * closing the connection releases it.
+ */
+void *sbx_db_aux(struct sbx_db *db);
+void sbx_db_set_aux(struct sbx_db *db, void *aux, void (*release)(void *));
+
+/*
  * The cached statement for sql (a string literal), reset, with the
  * parameters bound from fmt: 't' text (const char *, NULL binds NULL),
  * 'i' int64_t, 'd' int.  NULL on a preparation error (logged).
