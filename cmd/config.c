@@ -153,6 +153,13 @@ int cmd_config(int argc, char **argv, struct jra_ctx *ctx)
 		return jra_usage_error(&config_help, _("config needs a mode: check"));
 	if (strcmp(argv[optind], "check"))
 		return jra_usage_error(&config_help, _("unknown config mode '%s'"), argv[optind]);
+	/* "jra config check --help" helps, as every other command's --help does */
+	for (int i = optind + 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			jra_help_print(stdout, &config_help);
+			return 0;
+		}
+	}
 	if (optind + 1 != argc)
 		return jra_usage_error(&config_help, _("config check takes no arguments"));
 	return check(ctx);

@@ -2,6 +2,8 @@
 # Cancelling many FQDNs at once (利用終了の届け出, terms §10.4) asks first on
 # a terminal and needs --yes without one; a single FQDN does not ask.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 
 setup_file() {

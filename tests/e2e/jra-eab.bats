@@ -3,6 +3,8 @@
 # kept off the terminal in a 0600 file, and turned into ready-to-paste
 # account registration for certbot, lego and acme.sh.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 
 setup_file() {

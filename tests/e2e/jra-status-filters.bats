@@ -3,6 +3,8 @@
 # the same day end on different dates (terms §10.2), and the filters tell
 # them apart.  Dates are computed here from the rule.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 
 # 2026-03-10 10:00 JST; a 1m FQDN ends 2026-04-30, a 1y one 2027-03-31.
