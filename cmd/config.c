@@ -113,7 +113,7 @@ static int check(struct jra_ctx *ctx)
 	if (jra_client_last_status(ctx->client) == 0)
 		return step_fail("endpoint", &e);
 	step_ok("endpoint", _("%s answers over verified TLS%s%s"), p->endpoint,
-		p->ca_file ? ", CA " : "", p->ca_file ? p->ca_file : "");
+		p->ca_file ? _(", CA ") : "", p->ca_file ? p->ca_file : "");
 	if (r < 0)
 		return step_fail("signature", &e);
 	id = json_string_value(json_object_get(reg, "id"));
