@@ -49,6 +49,7 @@ struct jra_ctx {
 	int verbose;                /* -v, repeatable */
 	int quiet;                  /* -q */
 	int dry_run;                /* --dry-run */
+	int resume;                 /* --resume: finish a batch left by an earlier run */
 	int retries;                /* --retries; -1 when not given */
 	long timeout;               /* --timeout; 0 when not given */
 	const char *file;           /* -f: batch input */

@@ -50,6 +50,7 @@ static const char *const main_options[] = {
 	N_("-v, --verbose\tlog requests to stderr; twice: headers and bodies too"),
 	N_("-q, --quiet\tprint nothing when a change succeeds (cancel, modify, revoke, ...)"),
 	N_("--dry-run\tprint the requests without sending them"),
+	N_("--resume\tfinish a batch that an earlier run left unfinished"),
 	N_("--retries N\tretry a failed request up to N times (0-10)"),
 	N_("--timeout SECONDS\tallow each request this long"),
 	N_("-h, --help\tshow this help"),
@@ -63,7 +64,7 @@ static const struct jra_help main_help = {
 };
 
 /* --complete is hidden: what the shell completions in completions/ ask. */
-enum { OPT_COMPLETE = 0x1ff };
+enum { OPT_COMPLETE = 0x1ff, OPT_RESUME = 0x1fe };
 
 static const struct option main_longopts[] = {
 	{ "profile", required_argument, NULL, 'p' },
@@ -77,6 +78,7 @@ static const struct option main_longopts[] = {
 	{ "retries", required_argument, NULL, JRA_OPT_RETRIES },
 	{ "timeout", required_argument, NULL, JRA_OPT_TIMEOUT },
 	{ "complete", required_argument, NULL, OPT_COMPLETE },
+	{ "resume", no_argument, NULL, OPT_RESUME },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -262,6 +264,9 @@ int main(int argc, char **argv)
 			return 0;
 		case OPT_COMPLETE:
 			complete_arg = optarg;
+			break;
+		case OPT_RESUME:
+			ctx.resume = 1;
 			break;
 		default:
 			r = jra_common_option(&ctx, &main_help, opt, optarg);

@@ -1,11 +1,40 @@
 #include "cmds.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "buf.h"
+
+/* Set by SIGINT: start no new request, let those under way finish. */
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+/*
+ * A batch's journal, so that a batch killed half-way can be finished with
+ * the same Idempotency-Keys: "K <index> <key>" is written and synced
+ * before item <index> is sent, "D <index>" once its answer is final.
+ */
+struct journal {
+	int fd;                /* -1: no journal */
+	char *path;
+	char **keys;           /* by item index: the key it was sent with, or NULL */
+	unsigned char *done;
+	unsigned long cap;
+};
 
 struct batch {
 	struct jra_ctx *ctx;
@@ -17,6 +46,20 @@ struct batch {
 	int progress;          /* a progress line on stderr (a terminal, -f input) */
 	int progress_shown;
 	struct timespec last;  /* when it was last drawn */
+	int argc;              /* the items given as arguments */
+	char **argv;
+	struct journal jr;
+	int jr_tried;          /* the journal was opened, or found not wanted */
+	unsigned long index;   /* of the next item */
+	int jr_ok;             /* the journal is this run's: removed when the batch ends */
+	unsigned long skipped, not_started;
+};
+
+/* One item on its way: what done() needs to report it and journal it. */
+struct item_tag {
+	char *item;
+	unsigned long index;
+	int keyed;             /* written to the journal with a key */
 };
 
 /* At most five redraws a second: a fast batch must not spend its time drawing. */
@@ -46,37 +89,320 @@ static void progress_draw(struct batch *b)
 	b->progress_shown = 1;
 }
 
+static void journal_grow(struct journal *j, unsigned long index)
+{
+	unsigned long cap = j->cap ? j->cap : 256;
+
+	if (index < j->cap)
+		return;
+	while (cap <= index)
+		cap *= 2;
+	j->keys = jra_xrealloc(j->keys, cap * sizeof(*j->keys));
+	j->done = jra_xrealloc(j->done, cap);
+	memset(j->keys + j->cap, 0, (cap - j->cap) * sizeof(*j->keys));
+	memset(j->done + j->cap, 0, cap - j->cap);
+	j->cap = cap;
+}
+
+static void journal_release(struct journal *j)
+{
+	unsigned long i;
+
+	if (j->fd >= 0)
+		close(j->fd);
+	for (i = 0; i < j->cap; i++)
+		free(j->keys[i]);
+	free(j->keys);
+	free(j->done);
+	free(j->path);
+	memset(j, 0, sizeof(*j));
+	j->fd = -1;
+}
+
+/* Reads what an earlier run wrote; a line cut short by a crash is ignored. */
+static int journal_load(struct journal *j, struct jra_error *e)
+{
+	char line[128], key[37];
+	unsigned long index;
+	FILE *fp;
+	int fd;
+
+	if ((fd = dup(j->fd)) < 0 || !(fp = fdopen(fd, "r"))) {
+		if (fd >= 0)
+			close(fd);
+		return jra_error(e, JRA_ERR_TEMP, _("cannot read the journal '%s': %s"), j->path,
+				 strerror(errno));
+	}
+	while (fgets(line, sizeof(line), fp)) {
+		if (!strchr(line, '\n'))
+			continue;
+		if (sscanf(line, "K %lu %36s", &index, key) == 2 && strlen(key) == 36) {
+			journal_grow(j, index);
+			free(j->keys[index]);
+			j->keys[index] = jra_xstrdup(key);
+		} else if (sscanf(line, "D %lu", &index) == 1) {
+			journal_grow(j, index);
+			j->done[index] = 1;
+		}
+	}
+	fclose(fp);
+	return 0;
+}
+
+/* mkdir -p for the journal's directory, private to the user. */
+static int make_dirs(char *path)
+{
+	char *p;
+
+	for (p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	return mkdir(path, 0700) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+static void hash_str(EVP_MD_CTX *md, const char *s)
+{
+	EVP_DigestUpdate(md, s, strlen(s) + 1);
+}
+
+/*
+ * The journal's name: a SHA-256 of what makes the batch itself, the
+ * profile (its name, endpoint and registrar), the command, the arguments, the -f file (its name, size and
+ * modification time: a list is streamed, never held whole) and the first
+ * request, which carries the command's options.
+ */
+static char *journal_name(struct batch *b, const struct jra_request *req, struct jra_error *e)
+{
+	unsigned char d[EVP_MAX_MD_SIZE];
+	char hex[2 * 32 + 1], *text;
+	const char *dir, *home;
+	struct stat st;
+	EVP_MD_CTX *md;
+	unsigned int n, i;
+	int k;
+
+	if (!(md = EVP_MD_CTX_new()) || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(md);
+		jra_error(e, JRA_ERR_SOFTWARE, _("cannot compute a SHA-256"));
+		return NULL;
+	}
+	hash_str(md, "jra-journal-1");
+	if (b->ctx->profile) {
+		hash_str(md, b->ctx->profile->name);
+		hash_str(md, b->ctx->profile->endpoint);
+		hash_str(md, b->ctx->profile->registrar);
+	}
+	hash_str(md, b->ops->what);
+	for (k = 0; k < b->argc; k++)
+		hash_str(md, b->argv[k]);
+	if (b->ctx->file) {
+		if (stat(b->ctx->file, &st) < 0) {
+			EVP_MD_CTX_free(md);
+			jra_error(e, JRA_ERR_DATA, _("cannot read '%s': %s"), b->ctx->file,
+				  strerror(errno));
+			return NULL;
+		}
+		text = jra_xasprintf("-f %s %lld %lld.%09ld", b->ctx->file, (long long)st.st_size,
+				     (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+		hash_str(md, text);
+		free(text);
+	}
+	hash_str(md, req->method);
+	hash_str(md, req->path);
+	if (req->body && (text = json_dumps(req->body, JSON_COMPACT | JSON_SORT_KEYS))) {
+		hash_str(md, text);
+		free(text);
+	}
+	EVP_DigestFinal_ex(md, d, &n);
+	EVP_MD_CTX_free(md);
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	if ((dir = getenv("XDG_STATE_HOME")) && *dir == '/')
+		return jra_xasprintf("%s/jra/%s", dir, hex);
+	if (!(home = getenv("HOME")) || *home != '/') {
+		jra_error(e, JRA_ERR_CONFIG, _("cannot find a place for the batch's journal: "
+					       "neither $XDG_STATE_HOME nor $HOME is set"));
+		return NULL;
+	}
+	return jra_xasprintf("%s/.local/state/jra/%s", home, hex);
+}
+
+/* Opens the batch's journal before its first change: new, or with --resume the one left. */
+static int journal_open(struct batch *b, const struct jra_request *req, struct jra_error *e)
+{
+	struct journal *j = &b->jr;
+	struct stat st;
+	char *slash;
+	int r;
+
+	if (!(j->path = journal_name(b, req, e)))
+		return e->code;
+	slash = strrchr(j->path, '/');
+	*slash = '\0';
+	r = make_dirs(j->path);
+	*slash = '/';
+	if (r < 0 || (j->fd = open(j->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0)
+		return jra_error(e, JRA_ERR_TEMP, _("cannot create the journal '%s': %s"), j->path,
+				 strerror(errno));
+	if (flock(j->fd, LOCK_EX | LOCK_NB) < 0)
+		return jra_error(e, JRA_ERR_TEMP, _("the same batch is running in another jra "
+						    "(its journal '%s' is locked)"), j->path);
+	if (fstat(j->fd, &st) < 0)
+		return jra_error(e, JRA_ERR_TEMP, _("cannot read the journal '%s': %s"), j->path,
+				 strerror(errno));
+	if (st.st_size > 0 && !b->ctx->resume) {
+		jra_error(e, JRA_ERR_USAGE, _("this batch was started before and did not finish "
+					      "(journal '%s')"), j->path);
+		jra_error_hint(e, _("run it again with --resume to finish it, or delete the "
+				    "journal to start afresh"));
+		return e->code;
+	}
+	return st.st_size > 0 ? journal_load(j, e) : 0;
+}
+
+/* Appends a line; synced when it must be on disk before the request goes out. */
+static int journal_write(struct journal *j, const char *line, int sync, struct jra_error *e)
+{
+	size_t len = strlen(line);
+
+	if (write(j->fd, line, len) != (ssize_t)len || (sync && fdatasync(j->fd) < 0))
+		return jra_error(e, JRA_ERR_TEMP, _("cannot write the journal '%s': %s"), j->path,
+				 strerror(errno));
+	return 0;
+}
+
+/* Whether a batch's changes are journalled: not in a dry run, not from stdin. */
+static int journal_wanted(const struct batch *b, const struct jra_request *req)
+{
+	return !b->ctx->dry_run && req->method && strcmp(req->method, "GET") &&
+	       !(b->ctx->file && !strcmp(b->ctx->file, "-"));
+}
+
+static void request_release(struct jra_request *req)
+{
+	free(req->path);
+	json_decref(req->body);
+	memset(req, 0, sizeof(*req));
+}
+
+/* Gives the item its key: the journal's from an earlier run, or a new one
+ * written down before anything is sent.  1: sent already and done, skip it. */
+static int journal_item(struct batch *b, struct item_tag *t, struct jra_request *req,
+			struct jra_error *e)
+{
+	struct journal *j = &b->jr;
+	char key[37], *line;
+	int r;
+
+	journal_grow(j, t->index);
+	if (j->done[t->index])
+		return 1;
+	if (!j->keys[t->index]) {
+		if (jra_uuid4(key) < 0)
+			return jra_error(e, JRA_ERR_SOFTWARE, _("cannot make an idempotency key: "
+								"no randomness"));
+		line = jra_xasprintf("K %lu %s\n", t->index, key);
+		r = journal_write(j, line, 1, e);
+		free(line);
+		if (r < 0)
+			return r;
+		j->keys[t->index] = jra_xstrdup(key);
+	}
+	req->idem = j->keys[t->index];
+	t->keyed = 1;
+	return 0;
+}
+
 /* The next item as a request; a bad item comes back as a failure to report in order. */
 static int next_item(void *arg, struct jra_request *req, void **tag, struct jra_error *e)
 {
 	struct batch *b = arg;
+	struct item_tag *t;
 	const char *item;
-	char *norm = NULL;
+	char *norm;
 	int r;
 
-	if ((r = jra_items_next(&b->items, &item, e)) <= 0)
-		return r;
-	if (b->ops->fqdn_items) {
-		if (!(norm = jra_fqdn_arg(item, e))) {
-			*tag = jra_xstrdup(item);
+	for (;;) {
+		if (interrupted) {
+			while ((r = jra_items_next(&b->items, &item, e)) > 0)
+				b->not_started++;
+			return r;
+		}
+		if ((r = jra_items_next(&b->items, &item, e)) <= 0)
+			return r;
+		t = jra_xcalloc(1, sizeof(*t));
+		t->index = b->index++;
+		*tag = t;
+		if (b->ops->fqdn_items) {
+			if (!(norm = jra_fqdn_arg(item, e))) {
+				t->item = jra_xstrdup(item);
+				return 1;
+			}
+		} else {
+			norm = jra_xstrdup(item);
+		}
+		t->item = norm;
+		if (b->ops->request(b->ops->arg, norm, req, e) < 0) {
+			req->method = NULL;
 			return 1;
 		}
-	} else {
-		norm = jra_xstrdup(item);
+		if (!journal_wanted(b, req))
+			return 1;
+		if (!b->jr_tried) {
+			b->jr_tried = 1;
+			if ((r = journal_open(b, req, e)) < 0)
+				goto fail;
+			b->jr_ok = 1;
+		}
+		if (b->jr.fd < 0)
+			return 1;
+		if ((r = journal_item(b, t, req, e)) == 0)
+			return 1;
+		if (r < 0)
+			goto fail;
+		b->skipped++;
+		request_release(req);
+		free(t->item);
+		free(t);
+		*tag = NULL;
 	}
-	*tag = norm;
-	if (b->ops->request(b->ops->arg, norm, req, e) < 0)
-		req->method = NULL;
-	return 1;
+fail:
+	request_release(req);
+	free(t->item);
+	free(t);
+	*tag = NULL;
+	return r;
+}
+
+/* Whether an answer is final: a success, or a refusal that a new try would get again. */
+static int final_answer(int r)
+{
+	return r == 0 || r == JRA_ERR_REFUSED || r == JRA_ERR_DATA || r == JRA_ERR_USAGE;
 }
 
 static void item_done(void *arg, void *tag, struct jra_request *req, int r, json_t *res,
 		      const struct jra_error *e)
 {
 	struct batch *b = arg;
+	struct item_tag *t = tag;
 	struct jra_error err;
-	const char *item = tag;
+	const char *item = t->item;
+	char *line;
 
+	/* the journal's D line needs no sync: lost, the item is sent again with its key */
+	if (t->keyed && b->jr.fd >= 0 && final_answer(r)) {
+		line = jra_xasprintf("D %lu\n", t->index);
+		if (journal_write(&b->jr, line, 0, &err) < 0)
+			jra_report(&err);
+		free(line);
+	}
 	if (r < 0)
 		err = *e;
 	/* an answer without what the output needs is bad data, not a success */
@@ -101,24 +427,39 @@ static void item_done(void *arg, void *tag, struct jra_request *req, int r, json
 		progress_draw(b);
 	free(req->path);
 	json_decref(req->body);
-	free(tag);
+	free(t->item);
+	free(t);
 }
 
 int jra_run_batch(struct jra_ctx *ctx, int argc, char **argv, const struct jra_batch_ops *ops)
 {
 	struct jra_error e = JRA_ERROR_INIT;
+	struct sigaction sa, old_sa;
 	struct batch b;
 	int r;
 
+	if (ctx->resume && ctx->file && !strcmp(ctx->file, "-")) {
+		jra_error(&e, JRA_ERR_USAGE, _("--resume needs the items in a file, not on stdin"));
+		return jra_report(&e);
+	}
 	memset(&b, 0, sizeof(b));
 	b.ctx = ctx;
 	b.ops = ops;
+	b.argc = argc;
+	b.argv = argv;
+	b.jr.fd = -1;
 	jra_out_init(&b.out, stdout, ctx->format, ops->cols, ops->ncols, argc > 1 || ctx->file);
 	jra_items_init(&b.items, argc, argv, ctx->file);
 	/* only while the results go elsewhere: on the terminal they would tear it */
 	b.progress = ctx->file && !ctx->quiet && !ctx->dry_run && isatty(STDERR_FILENO) &&
 		     !isatty(STDOUT_FILENO);
+	/* no SA_RESTART: a wait for the network ends at once and the runner sees the flag */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_sa);
 	r = jra_client_run(ctx->client, ctx->jobs, next_item, item_done, &b, &e);
+	sigaction(SIGINT, &old_sa, NULL);
 	progress_clear(&b);
 	if (r < 0)
 		jra_tally_add(&b.tally, jra_report(&e));
@@ -126,5 +467,22 @@ int jra_run_batch(struct jra_ctx *ctx, int argc, char **argv, const struct jra_b
 	if (jra_out_finish(&b.out) < 0 && !b.tally.failed)
 		jra_tally_add(&b.tally, JRA_ERR_SOFTWARE);
 	jra_out_release(&b.out);
+	if (b.skipped)
+		fprintf(stderr, _("jra: %lu items were done by an earlier run, skipped\n"),
+			b.skipped);
+	if (interrupted) {
+		fprintf(stderr, _("jra: interrupted: %lu done, %lu not started\n"),
+			b.tally.ok + b.tally.failed, b.not_started);
+		if (b.jr_ok)
+			fprintf(stderr, _("jra: to finish the batch, run the same command again "
+					  "with --resume\n"));
+	} else if (b.jr_ok) {
+		/* the batch ran to its end and reported what failed: a plain retry of
+		 * the same command must not be refused */
+		unlink(b.jr.path);
+	}
+	journal_release(&b.jr);
+	if (interrupted)
+		return JRA_ERR_TEMP;
 	return jra_tally_result(&b.tally);
 }

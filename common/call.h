@@ -55,10 +55,11 @@ struct jra_call {
 	struct jra_error err;
 };
 
-/* Builds the request once for all its attempts (a UUIDv4 Idempotency-Key for
- * all but GET); in a dry run prints it and is done.  0, or < 0 with call->err. */
+/* Builds the request once for all its attempts (for all but GET, idem as the
+ * Idempotency-Key, or a UUIDv4 when idem is NULL); in a dry run prints it and
+ * is done.  0, or < 0 with call->err. */
 int jra_call_init(struct jra_client *c, struct jra_call *call, const char *method,
-		  const char *path, json_t *body);
+		  const char *path, json_t *body, const char *idem);
 /* Readies the next attempt on handle h: fresh buffers, a fresh signature. */
 int jra_call_start(struct jra_client *c, struct jra_call *call, CURL *h);
 /* Judges an attempt that ended with res on h: -1 when the call is done, else

@@ -406,7 +406,7 @@ void jra_call_release(struct jra_call *call)
 
 /* Builds the request once for all its attempts; in a dry run prints it and is done. */
 int jra_call_init(struct jra_client *c, struct jra_call *call, const char *method,
-		     const char *path, json_t *body)
+		     const char *path, json_t *body, const char *idem)
 {
 	struct jra_error *e = &call->err;
 
@@ -425,7 +425,9 @@ int jra_call_init(struct jra_client *c, struct jra_call *call, const char *metho
 		call->body = jra_xstrdup("{}");
 		call->body_len = 2;
 	}
-	if (strcmp(method, "GET") && jra_uuid4(call->idem) < 0)
+	if (strcmp(method, "GET") && idem)
+		snprintf(call->idem, sizeof(call->idem), "%s", idem);
+	else if (strcmp(method, "GET") && jra_uuid4(call->idem) < 0)
 		return call->rc = jra_error(e, JRA_ERR_SOFTWARE, _("cannot make an idempotency key: "
 					    "no randomness"));
 	/* contract §3: retry only what the server can tell apart from a new request */
@@ -560,13 +562,19 @@ int jra_call_take(struct jra_call *call, json_t **out, struct jra_error *e)
 int jra_client_call(struct jra_client *c, const char *method, const char *path,
 		    json_t *body, json_t **out, struct jra_error *e)
 {
+	return jra_client_call_keyed(c, method, path, body, NULL, out, e);
+}
+
+int jra_client_call_keyed(struct jra_client *c, const char *method, const char *path,
+			  json_t *body, const char *idem, json_t **out, struct jra_error *e)
+{
 	struct jra_call call;
 	long delay;
 	int r;
 
 	*out = NULL;
 	c->last_status = 0;
-	if (jra_call_init(c, &call, method, path, body) < 0 || c->dry_run)
+	if (jra_call_init(c, &call, method, path, body, idem) < 0 || c->dry_run)
 		goto out;
 	for (;;) {
 		if (jra_call_start(c, &call, c->easy) < 0)

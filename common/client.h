@@ -57,11 +57,17 @@ void jra_client_free(struct jra_client *c);
 int jra_client_call(struct jra_client *c, const char *method, const char *path,
 		    json_t *body, json_t **out, struct jra_error *e);
 
-/* One request of a batch; the caller owns path and body. */
+/* As jra_client_call, with idem (36 characters) as the Idempotency-Key
+ * instead of a fresh one: a request sent again after a crash. */
+int jra_client_call_keyed(struct jra_client *c, const char *method, const char *path,
+			  json_t *body, const char *idem, json_t **out, struct jra_error *e);
+
+/* One request of a batch; the caller owns path, body and idem. */
 struct jra_request {
 	const char *method;
 	char *path;
 	json_t *body;
+	const char *idem;  /* NULL: a fresh Idempotency-Key; else this one */
 };
 
 /*

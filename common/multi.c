@@ -36,7 +36,8 @@ static int run_sequential(struct jra_client *c, jra_next_fn next, jra_done_fn do
 			break;
 		res = NULL;
 		if (req.method)
-			r = jra_client_call(c, req.method, req.path, req.body, &res, &ie);
+			r = jra_client_call_keyed(c, req.method, req.path, req.body, req.idem, &res,
+						  &ie);
 		else
 			r = ie.code;
 		done(arg, tag, &req, r, res, &ie);
@@ -81,7 +82,8 @@ static int fill_one(struct runner *rn, jra_next_fn next, void *arg, struct jra_e
 		s->call.rc = ie->code;
 		s->call.err = *ie;
 		s->state = SLOT_DONE;
-	} else if (jra_call_init(rn->c, &s->call, s->req.method, s->req.path, s->req.body) < 0 ||
+	} else if (jra_call_init(rn->c, &s->call, s->req.method, s->req.path, s->req.body,
+				 s->req.idem) < 0 ||
 		   rn->c->dry_run) {
 		s->state = SLOT_DONE;
 	} else {
