@@ -20,12 +20,14 @@ static const char *const cancel_options[] = {
 	N_("-y, --yes\tdo not ask before cancelling more than one FQDN; needed then when stdin "
 	   "is not a terminal"),
 	JRA_BATCH_HELP,
+	JRA_RESUME_HELP,
 	JRA_COMMON_HELP,
 	NULL,
 };
 
 static const char *const withdraw_options[] = {
 	JRA_BATCH_HELP,
+	JRA_RESUME_HELP,
 	JRA_COMMON_HELP,
 	NULL,
 };
@@ -49,12 +51,14 @@ enum { OPT_YES = 'y' };
 static const struct option cancel_longopts[] = {
 	{ "yes", no_argument, NULL, OPT_YES },
 	JRA_BATCH_OPTIONS,
+	JRA_RESUME_OPTION,
 	JRA_COMMON_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
 static const struct option withdraw_longopts[] = {
 	JRA_BATCH_OPTIONS,
+	JRA_RESUME_OPTION,
 	JRA_COMMON_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };

@@ -50,6 +50,8 @@ struct jra_ctx {
 	int quiet;                  /* -q */
 	int dry_run;                /* --dry-run */
 	int resume;                 /* --resume: finish a batch left by an earlier run */
+	int cmd_argc;               /* the command line as given, for messages */
+	char **cmd_argv;
 	int retries;                /* --retries; -1 when not given */
 	long timeout;               /* --timeout; 0 when not given */
 	const char *file;           /* -f: batch input */
@@ -72,6 +74,7 @@ struct jra_help {
 #define JRA_OPT_DRY_RUN 0x100
 #define JRA_OPT_RETRIES 0x101
 #define JRA_OPT_TIMEOUT 0x102
+#define JRA_OPT_RESUME 0x103
 #define JRA_COMMON_OPTIONS \
 	{ "help", no_argument, NULL, 'h' }, \
 	{ "output", required_argument, NULL, 'o' }, \
@@ -87,6 +90,10 @@ struct jra_help {
 #define JRA_BATCH_HELP \
 	N_("-f, --file FILE\tread the items from FILE, one a line, # comments ('-': stdin)"), \
 	N_("-j, --jobs N\tsend up to N requests at once (1-32, default 4)")
+/* Options of commands whose batches keep a journal (jra(1), BATCH JOURNAL). */
+#define JRA_RESUME_OPTION { "resume", no_argument, NULL, JRA_OPT_RESUME }
+#define JRA_RESUME_HELP \
+	N_("--resume\tfinish a batch that an earlier run left unfinished")
 #define JRA_DEFAULT_JOBS 4
 #define JRA_MAX_JOBS 32
 #define JRA_COMMON_HELP \
@@ -97,7 +104,8 @@ struct jra_help {
 	N_("-h, --help\tshow this help")
 
 /*
- * Handles an option of JRA_COMMON_OPTIONS (and '?', ':').  Returns 1 when
+ * Handles an option of JRA_COMMON_OPTIONS, JRA_BATCH_OPTIONS and
+ * JRA_RESUME_OPTION (and '?', ':').  Returns 1 when
  * the command should print its help and return 0, 0 when handled, or
  * JRA_ERR_USAGE after printing the usage to stderr.
  */

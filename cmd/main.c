@@ -50,7 +50,7 @@ static const char *const main_options[] = {
 	N_("-v, --verbose\tlog requests to stderr; twice: headers and bodies too"),
 	N_("-q, --quiet\tprint nothing when a change succeeds (cancel, modify, revoke, ...)"),
 	N_("--dry-run\tprint the requests without sending them"),
-	N_("--resume\tfinish a batch that an earlier run left unfinished"),
+	JRA_RESUME_HELP,
 	N_("--retries N\tretry a failed request up to N times (0-10)"),
 	N_("--timeout SECONDS\tallow each request this long"),
 	N_("-h, --help\tshow this help"),
@@ -64,7 +64,7 @@ static const struct jra_help main_help = {
 };
 
 /* --complete is hidden: what the shell completions in completions/ ask. */
-enum { OPT_COMPLETE = 0x1ff, OPT_RESUME = 0x1fe };
+enum { OPT_COMPLETE = 0x1ff };
 
 static const struct option main_longopts[] = {
 	{ "profile", required_argument, NULL, 'p' },
@@ -78,7 +78,7 @@ static const struct option main_longopts[] = {
 	{ "retries", required_argument, NULL, JRA_OPT_RETRIES },
 	{ "timeout", required_argument, NULL, JRA_OPT_TIMEOUT },
 	{ "complete", required_argument, NULL, OPT_COMPLETE },
-	{ "resume", no_argument, NULL, OPT_RESUME },
+	JRA_RESUME_OPTION,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -227,6 +227,7 @@ static void ctx_release(struct jra_ctx *ctx)
 	jra_client_free(ctx->client);
 	jra_key_free(ctx->key);
 	jra_config_release(&ctx->cfg);
+	free(ctx->cmd_argv);
 }
 
 int main(int argc, char **argv)
@@ -242,6 +243,7 @@ int main(int argc, char **argv)
 	ctx.retries = -1;
 	ctx.jobs = JRA_DEFAULT_JOBS;
 	ctx.format = JRA_FORMAT_TABLE;
+	ctx.cmd_argc = argc;
 	while ((opt = getopt_long(argc, argv, "+p:c:o:vqh", main_longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
@@ -264,9 +266,6 @@ int main(int argc, char **argv)
 			return 0;
 		case OPT_COMPLETE:
 			complete_arg = optarg;
-			break;
-		case OPT_RESUME:
-			ctx.resume = 1;
 			break;
 		default:
 			r = jra_common_option(&ctx, &main_help, opt, optarg);
@@ -299,6 +298,10 @@ int main(int argc, char **argv)
 	if (!(cmd = find_cmd(argv[0])))
 		return jra_exit_code(jra_usage_error(&main_help, _("'%s' is not a jra command; "
 						     "'jra --help' lists them"), argv[0]));
+	/* the command line as given (the options of jra are not reordered, those of
+	 * the command will be): what a batch names to resume it */
+	ctx.cmd_argv = jra_xcalloc((size_t)ctx.cmd_argc + 1, sizeof(*ctx.cmd_argv));
+	memcpy(ctx.cmd_argv, argv - (ctx.cmd_argc - argc), (size_t)ctx.cmd_argc * sizeof(*argv));
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	r = run(cmd, argc, argv, &ctx);
 	ctx_release(&ctx);

@@ -13,6 +13,7 @@ static const char *const modify_options[] = {
 	N_("--renewal-period 1m|1y\tthe period each continuation runs for (terms §10.3)"),
 	N_("--customer-ref REF\tyour own reference for the customer ('' clears it)"),
 	JRA_BATCH_HELP,
+	JRA_RESUME_HELP,
 	JRA_COMMON_HELP,
 	NULL,
 };
@@ -29,6 +30,7 @@ static const struct option modify_longopts[] = {
 	{ "renewal-period", required_argument, NULL, OPT_RENEWAL },
 	{ "customer-ref", required_argument, NULL, OPT_REF },
 	JRA_BATCH_OPTIONS,
+	JRA_RESUME_OPTION,
 	JRA_COMMON_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };

@@ -20,6 +20,7 @@ static const char *const revoke_options[] = {
 	N_("--reason REASON\tunspecified (0, the default), keyCompromise (1), "
 	"affiliationChanged (3), superseded (4), cessationOfOperation (5)"),
 	N_("-y, --yes\tdo not ask; needed when stdin is not a terminal"),
+	JRA_RESUME_HELP,
 	JRA_COMMON_HELP,
 	NULL,
 };
@@ -38,6 +39,7 @@ static const struct option revoke_longopts[] = {
 	{ "fqdn", required_argument, NULL, OPT_FQDN },
 	{ "reason", required_argument, NULL, OPT_REASON },
 	{ "yes", no_argument, NULL, 'y' },
+	JRA_RESUME_OPTION,
 	JRA_COMMON_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };

@@ -25,16 +25,23 @@ static void on_sigint(int sig)
 
 /*
  * A batch's journal, so that a batch killed half-way can be finished with
- * the same Idempotency-Keys: "K <index> <key>" is written and synced
- * before item <index> is sent, "D <index>" once its answer is final.
+ * the same Idempotency-Keys: "K <index> <key> <time>" is written and
+ * synced before item <index> may be sent (time: seconds since the epoch),
+ * "D <index>" once its answer is final, "U <index>" when a stop kept it
+ * from being sent after all.  The last K or U line of an item wins.
  */
 struct journal {
 	int fd;                /* -1: no journal */
 	char *path;
-	char **keys;           /* by item index: the key it was sent with, or NULL */
-	unsigned char *done;
+	char **keys;           /* by item index: the key it goes with, or NULL */
+	unsigned char *state;  /* by item index: 0 (no key yet), or 'K', 'D' or 'U' */
+	time_t *when;          /* by item index: the time of its last K line */
 	unsigned long cap;
 };
+
+/* contract §3: the CA keeps a key for 24 hours; a journal whose keys may
+ * have reached it is resumed within 23, an hour left for the run itself */
+#define JOURNAL_MAX_AGE (23 * 3600L)
 
 struct batch {
 	struct jra_ctx *ctx;
@@ -53,13 +60,16 @@ struct batch {
 	unsigned long index;   /* of the next item */
 	int jr_ok;             /* the journal is this run's: removed when the batch ends */
 	unsigned long skipped, not_started;
+	unsigned long unfinished;  /* sent, without a final answer */
 };
 
 /* One item on its way: what done() needs to report it and journal it. */
 struct item_tag {
 	char *item;
 	unsigned long index;
+	int request;           /* it became a request (not a bad item) */
 	int keyed;             /* written to the journal with a key */
+	int sent_before;       /* an earlier run may have sent it with that key */
 };
 
 /* At most five redraws a second: a fast batch must not spend its time drawing. */
@@ -98,9 +108,11 @@ static void journal_grow(struct journal *j, unsigned long index)
 	while (cap <= index)
 		cap *= 2;
 	j->keys = jra_xrealloc(j->keys, cap * sizeof(*j->keys));
-	j->done = jra_xrealloc(j->done, cap);
+	j->state = jra_xrealloc(j->state, cap);
+	j->when = jra_xrealloc(j->when, cap * sizeof(*j->when));
 	memset(j->keys + j->cap, 0, (cap - j->cap) * sizeof(*j->keys));
-	memset(j->done + j->cap, 0, cap - j->cap);
+	memset(j->state + j->cap, 0, cap - j->cap);
+	memset(j->when + j->cap, 0, (cap - j->cap) * sizeof(*j->when));
 	j->cap = cap;
 }
 
@@ -113,7 +125,8 @@ static void journal_release(struct journal *j)
 	for (i = 0; i < j->cap; i++)
 		free(j->keys[i]);
 	free(j->keys);
-	free(j->done);
+	free(j->state);
+	free(j->when);
 	free(j->path);
 	memset(j, 0, sizeof(*j));
 	j->fd = -1;
@@ -124,8 +137,9 @@ static int journal_load(struct journal *j, struct jra_error *e)
 {
 	char line[128], key[37];
 	unsigned long index;
+	long long when;
 	FILE *fp;
-	int fd;
+	int fd, n;
 
 	if ((fd = dup(j->fd)) < 0 || !(fp = fdopen(fd, "r"))) {
 		if (fd >= 0)
@@ -136,13 +150,22 @@ static int journal_load(struct journal *j, struct jra_error *e)
 	while (fgets(line, sizeof(line), fp)) {
 		if (!strchr(line, '\n'))
 			continue;
-		if (sscanf(line, "K %lu %36s", &index, key) == 2 && strlen(key) == 36) {
+		if ((n = sscanf(line, "K %lu %36s %lld", &index, key, &when)) >= 2 &&
+		    strlen(key) == 36) {
 			journal_grow(j, index);
 			free(j->keys[index]);
 			j->keys[index] = jra_xstrdup(key);
+			if (j->state[index] != 'D')
+				j->state[index] = 'K';
+			/* a key of unknown age is taken to be too old */
+			j->when[index] = n == 3 ? (time_t)when : 0;
 		} else if (sscanf(line, "D %lu", &index) == 1) {
 			journal_grow(j, index);
-			j->done[index] = 1;
+			j->state[index] = 'D';
+		} else if (sscanf(line, "U %lu", &index) == 1) {
+			journal_grow(j, index);
+			if (j->state[index] != 'D')
+				j->state[index] = 'U';
 		}
 	}
 	fclose(fp);
@@ -234,6 +257,35 @@ static char *journal_name(struct batch *b, const struct jra_request *req, struct
 	return jra_xasprintf("%s/.local/state/jra/%s", home, hex);
 }
 
+/*
+ * Refuses a journal with a key that may have reached the CA, got no final
+ * answer and is about to be forgotten by the CA: sent again, it would be
+ * a new request, and a change whose answer was lost would be made twice.
+ */
+static int journal_check_age(const struct journal *j, struct jra_error *e)
+{
+	unsigned long i, n = 0;
+	time_t now = time(NULL), oldest = now;
+
+	for (i = 0; i < j->cap; i++) {
+		if (j->state[i] != 'K')
+			continue;
+		n++;
+		if (j->when[i] < oldest)
+			oldest = j->when[i];
+	}
+	if (!n || now - oldest <= JOURNAL_MAX_AGE)
+		return 0;
+	jra_error(e, JRA_ERR_USAGE, _("the batch of the journal '%s' is too old to finish: %lu "
+				      "of its items may have been sent without an answer, the "
+				      "first %lld hours ago, and the CA forgets an "
+				      "Idempotency-Key after 24 hours"), j->path, n,
+		  (long long)(now - oldest) / 3600);
+	jra_error_hint(e, _("check what became of the batch's items with 'jra status', then "
+			    "delete '%s' and run the command again for those not done"), j->path);
+	return e->code;
+}
+
 /* Opens the batch's journal before its first change: new, or with --resume the one left. */
 static int journal_open(struct batch *b, const struct jra_request *req, struct jra_error *e)
 {
@@ -257,14 +309,18 @@ static int journal_open(struct batch *b, const struct jra_request *req, struct j
 	if (fstat(j->fd, &st) < 0)
 		return jra_error(e, JRA_ERR_TEMP, _("cannot read the journal '%s': %s"), j->path,
 				 strerror(errno));
-	if (st.st_size > 0 && !b->ctx->resume) {
+	if (st.st_size == 0)
+		return 0;
+	if ((r = journal_load(j, e)) < 0 || (r = journal_check_age(j, e)) < 0)
+		return r;
+	if (!b->ctx->resume) {
 		jra_error(e, JRA_ERR_USAGE, _("this batch was started before and did not finish "
 					      "(journal '%s')"), j->path);
 		jra_error_hint(e, _("run it again with --resume to finish it, or delete the "
 				    "journal to start afresh"));
 		return e->code;
 	}
-	return st.st_size > 0 ? journal_load(j, e) : 0;
+	return 0;
 }
 
 /* Appends a line; synced when it must be on disk before the request goes out. */
@@ -302,18 +358,23 @@ static int journal_item(struct batch *b, struct item_tag *t, struct jra_request 
 	int r;
 
 	journal_grow(j, t->index);
-	if (j->done[t->index])
+	if (j->state[t->index] == 'D')
 		return 1;
-	if (!j->keys[t->index]) {
-		if (jra_uuid4(key) < 0)
+	t->sent_before = j->state[t->index] == 'K';
+	if (!t->sent_before) {
+		if (!j->keys[t->index] && jra_uuid4(key) < 0)
 			return jra_error(e, JRA_ERR_SOFTWARE, _("cannot make an idempotency key: "
 								"no randomness"));
-		line = jra_xasprintf("K %lu %s\n", t->index, key);
+		if (!j->keys[t->index])
+			j->keys[t->index] = jra_xstrdup(key);
+		j->when[t->index] = time(NULL);
+		line = jra_xasprintf("K %lu %s %lld\n", t->index, j->keys[t->index],
+				     (long long)j->when[t->index]);
 		r = journal_write(j, line, 1, e);
 		free(line);
 		if (r < 0)
 			return r;
-		j->keys[t->index] = jra_xstrdup(key);
+		j->state[t->index] = 'K';
 	}
 	req->idem = j->keys[t->index];
 	t->keyed = 1;
@@ -353,6 +414,7 @@ static int next_item(void *arg, struct jra_request *req, void **tag, struct jra_
 			req->method = NULL;
 			return 1;
 		}
+		t->request = 1;
 		if (!journal_wanted(b, req))
 			return 1;
 		if (!b->jr_tried) {
@@ -381,10 +443,25 @@ fail:
 	return r;
 }
 
-/* Whether an answer is final: a success, or a refusal that a new try would get again. */
+/* Whether an answer is final: a success, or a refusal that a new try would get
+ * again; a lost or temporary one (exit 75, 69) leaves the CA's doing unknown. */
 static int final_answer(int r)
 {
-	return r == 0 || r == JRA_ERR_REFUSED || r == JRA_ERR_DATA || r == JRA_ERR_USAGE;
+	return r == 0 || r == JRA_ERR_REFUSED || r == JRA_ERR_DATA || r == JRA_ERR_USAGE ||
+	       r == JRA_ERR_AUTH;
+}
+
+/* Appends "D <index>" or "U <index>" to the journal. */
+static void journal_mark(struct batch *b, char what, unsigned long index)
+{
+	struct jra_error err = JRA_ERROR_INIT;
+	char *line = jra_xasprintf("%c %lu\n", what, index);
+
+	if (journal_write(&b->jr, line, 0, &err) < 0)
+		jra_report(&err);
+	else
+		b->jr.state[index] = (unsigned char)what;
+	free(line);
 }
 
 static void item_done(void *arg, void *tag, struct jra_request *req, int r, json_t *res,
@@ -394,15 +471,24 @@ static void item_done(void *arg, void *tag, struct jra_request *req, int r, json
 	struct item_tag *t = tag;
 	struct jra_error err;
 	const char *item = t->item;
-	char *line;
 
-	/* the journal's D line needs no sync: lost, the item is sent again with its key */
-	if (t->keyed && b->jr.fd >= 0 && final_answer(r)) {
-		line = jra_xasprintf("D %lu\n", t->index);
-		if (journal_write(&b->jr, line, 0, &err) < 0)
-			jra_report(&err);
-		free(line);
+	/* stopped before it was sent: not a result, but one not started */
+	if (!req->method && t->request) {
+		b->not_started++;
+		/* a U line needs no sync: lost, the item only counts as maybe sent */
+		if (t->keyed && !t->sent_before)
+			journal_mark(b, 'U', t->index);
+		free(req->path);
+		json_decref(req->body);
+		free(t->item);
+		free(t);
+		return;
 	}
+	/* the journal's D line needs no sync: lost, the item is sent again with its key */
+	if (t->keyed && final_answer(r))
+		journal_mark(b, 'D', t->index);
+	else if (t->keyed)
+		b->unfinished++;
 	if (r < 0)
 		err = *e;
 	/* an answer without what the output needs is bad data, not a success */
@@ -429,6 +515,50 @@ static void item_done(void *arg, void *tag, struct jra_request *req, int r, json
 	json_decref(req->body);
 	free(t->item);
 	free(t);
+}
+
+/* s for a POSIX shell, newly allocated: as it is when nothing in it is special. */
+static char *shell_word(const char *s)
+{
+	struct jra_buf out;
+	const char *p;
+
+	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		     "0123456789_-+=.,/:@%") == strlen(s))
+		return jra_xstrdup(s);
+	jra_buf_init(&out, 0);
+	jra_buf_addch(&out, '\'');
+	for (p = s; *p; p++) {
+		if (*p == '\'')
+			jra_buf_addstr(&out, "'\\''");
+		else
+			jra_buf_addch(&out, *p);
+	}
+	jra_buf_addch(&out, '\'');
+	return jra_buf_take(&out);
+}
+
+/* lead, then the command line as given with --resume, on stderr: --resume
+ * at the end, or after the program's name when "--" ends the options. */
+static void print_resume(const struct jra_ctx *ctx, const char *lead)
+{
+	int i, dashes = 0, add = !ctx->resume;
+	char *w;
+
+	for (i = 1; i < ctx->cmd_argc; i++)
+		if (!strcmp(ctx->cmd_argv[i], "--"))
+			dashes = 1;
+	fputs(lead, stderr);
+	for (i = 0; i < ctx->cmd_argc; i++) {
+		w = shell_word(ctx->cmd_argv[i]);
+		fprintf(stderr, " %s", w);
+		free(w);
+		if (i == 0 && add && dashes)
+			fputs(" --resume", stderr);
+	}
+	if (add && !dashes)
+		fputs(" --resume", stderr);
+	fputc('\n', stderr);
 }
 
 int jra_run_batch(struct jra_ctx *ctx, int argc, char **argv, const struct jra_batch_ops *ops)
@@ -458,7 +588,9 @@ int jra_run_batch(struct jra_ctx *ctx, int argc, char **argv, const struct jra_b
 	sa.sa_handler = on_sigint;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_sa);
+	jra_client_set_stop(ctx->client, &interrupted);
 	r = jra_client_run(ctx->client, ctx->jobs, next_item, item_done, &b, &e);
+	jra_client_set_stop(ctx->client, NULL);
 	sigaction(SIGINT, &old_sa, NULL);
 	progress_clear(&b);
 	if (r < 0)
@@ -474,11 +606,17 @@ int jra_run_batch(struct jra_ctx *ctx, int argc, char **argv, const struct jra_b
 		fprintf(stderr, _("jra: interrupted: %lu done, %lu not started\n"),
 			b.tally.ok + b.tally.failed, b.not_started);
 		if (b.jr_ok)
-			fprintf(stderr, _("jra: to finish the batch, run the same command again "
-					  "with --resume\n"));
+			print_resume(ctx, _("jra: to finish the batch, run:"));
+	} else if (b.jr_ok && b.unfinished) {
+		/* a plain run again would send new keys: what took effect unanswered
+		 * would be done twice */
+		fprintf(stderr, _("jra: %lu items got no final answer and may have taken effect; "
+				  "the journal '%s' keeps their Idempotency-Keys\n"), b.unfinished,
+			b.jr.path);
+		print_resume(ctx, _("jra: to send them again with the same keys, run:"));
 	} else if (b.jr_ok) {
-		/* the batch ran to its end and reported what failed: a plain retry of
-		 * the same command must not be refused */
+		/* every item has a final answer, the failures are reported: a plain
+		 * retry of the same command must not be refused */
 		unlink(b.jr.path);
 	}
 	journal_release(&b.jr);

@@ -16,6 +16,7 @@ static const char *const transfer_options[] = {
 	N_("--code CODE\tthe transfer code the losing registrar gave you"),
 	N_("--subscriber ID\tyour subscriber that receives the FQDN (else a new one)"),
 	JRA_BATCH_HELP,
+	JRA_RESUME_HELP,
 	JRA_COMMON_HELP,
 	NULL,
 };
@@ -34,6 +35,7 @@ static const struct option transfer_longopts[] = {
 	{ "code", required_argument, NULL, OPT_CODE },
 	{ "subscriber", required_argument, NULL, OPT_SUBSCRIBER },
 	JRA_BATCH_OPTIONS,
+	JRA_RESUME_OPTION,
 	JRA_COMMON_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };

@@ -115,6 +115,9 @@ int jra_common_option(struct jra_ctx *ctx, const struct jra_help *h, int opt,
 	case 'f':
 		ctx->file = arg;
 		return 0;
+	case JRA_OPT_RESUME:
+		ctx->resume = 1;
+		return 0;
 	case 'j':
 		if (number(arg, 1, JRA_MAX_JOBS, &n) < 0)
 			return jra_usage_error(h, _("--jobs wants a number from 1 to %d, not '%s'"),

@@ -7,6 +7,7 @@
  * use outside libjra's client.
  */
 
+#include <signal.h>
 #include <stdio.h>
 
 #include <curl/curl.h>
@@ -29,6 +30,7 @@ struct jra_client {
 	int verbose;
 	FILE *log;
 	FILE *dry_run;
+	const volatile sig_atomic_t *stop;  /* set: start no new attempt */
 	long last_status;
 	/* attempts sent and connections libcurl opened for them, for -v */
 	unsigned long nsent, nconnects;

@@ -107,6 +107,11 @@ void jra_client_set_limits(struct jra_client *c, long timeout, int retries)
 		c->retries = retries;
 }
 
+void jra_client_set_stop(struct jra_client *c, const volatile sig_atomic_t *stop)
+{
+	c->stop = stop;
+}
+
 void jra_client_set_dry_run(struct jra_client *c, FILE *fp)
 {
 	c->dry_run = fp;
@@ -363,11 +368,12 @@ static long backoff_ms(int attempt)
 	return d / 2 + (long)(((unsigned)r[0] << 8 | r[1]) % (unsigned)(d / 2 + 1));
 }
 
-static void sleep_ms(long ms)
+/* Sleeps ms, or less when a signal sets *stop meanwhile (stop may be NULL). */
+static void sleep_ms(long ms, const volatile sig_atomic_t *stop)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !(stop && *stop))
 		;
 }
 
@@ -580,9 +586,12 @@ int jra_client_call_keyed(struct jra_client *c, const char *method, const char *
 		if (jra_call_start(c, &call, c->easy) < 0)
 			break;
 		delay = jra_call_finish(c, &call, c->easy, curl_easy_perform(c->easy));
-		if (delay < 0)
+		/* a stop ends the call with its last error: a retry is a new request */
+		if (delay < 0 || (c->stop && *c->stop))
 			break;
-		sleep_ms(delay);
+		sleep_ms(delay, c->stop);
+		if (c->stop && *c->stop)
+			break;
 	}
 out:
 	r = jra_call_take(&call, out, e);

@@ -10,6 +10,7 @@
  * The caller runs curl_global_init() once before the first client.
  */
 
+#include <signal.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -88,8 +89,12 @@ typedef void (*jra_done_fn)(void *arg, void *tag, struct jra_request *req, int r
  * shared connections; jobs 1: one after the other on the client's
  * handle), each as jra_client_call() would, and hands every result to
  * done in input order.  Input is read as results are delivered: at most
- * JRA_WINDOW_PER_JOB * jobs items are held at once.  Returns 0, or the
- * input error after delivering everything read before it.
+ * JRA_WINDOW_PER_JOB * jobs items are held at once, and never more than
+ * jobs handed to libcurl.  Once the client's stop flag is set, no attempt
+ * starts: the transfers under way finish, an item waiting for a retry is
+ * done with its last error, and one never sent is handed to done with
+ * req->method NULL and r JRA_ERR_TEMP.  Returns 0, or the input error
+ * after delivering everything read before it.
  */
 #define JRA_WINDOW_PER_JOB 4
 int jra_client_run(struct jra_client *c, int jobs, jra_next_fn next, jra_done_fn done,
@@ -97,6 +102,9 @@ int jra_client_run(struct jra_client *c, int jobs, jra_next_fn next, jra_done_fn
 
 /* Overrides the profile's limits (from --timeout, --retries); <= 0 and < 0 keep them. */
 void jra_client_set_limits(struct jra_client *c, long timeout, int retries);
+/* From now on start no attempt once *stop is nonzero (a signal handler's
+ * flag; NULL: never stop); see jra_client_run(). */
+void jra_client_set_stop(struct jra_client *c, const volatile sig_atomic_t *stop);
 /* From now on write requests to fp instead of sending them (NULL: send). */
 void jra_client_set_dry_run(struct jra_client *c, FILE *fp);
 

@@ -19,6 +19,13 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* An item stopped before its first attempt: handed back as never sent. */
+static int not_sent(struct jra_request *req, struct jra_error *e)
+{
+	req->method = NULL;
+	return jra_error(e, JRA_ERR_TEMP, _("not sent: the batch was interrupted"));
+}
+
 static int run_sequential(struct jra_client *c, jra_next_fn next, jra_done_fn done, void *arg,
 			  struct jra_error *e)
 {
@@ -35,7 +42,9 @@ static int run_sequential(struct jra_client *c, jra_next_fn next, jra_done_fn do
 		if ((r = next(arg, &req, &tag, &ie)) <= 0)
 			break;
 		res = NULL;
-		if (req.method)
+		if (req.method && c->stop && *c->stop)
+			r = not_sent(&req, &ie);
+		else if (req.method)
 			r = jra_client_call_keyed(c, req.method, req.path, req.body, req.idem, &res,
 						  &ie);
 		else
@@ -108,7 +117,28 @@ static void deliver(struct runner *rn, jra_done_fn done, void *arg)
 	}
 }
 
-/* Starts waiting items whose time has come, while handles are free. */
+/* Once stopped, ends every waiting item: a retry with its last error, a
+ * first attempt as never sent.  The number of items ended. */
+static int stop_waiting(struct runner *rn)
+{
+	unsigned long seq;
+	struct slot *s;
+	int n = 0;
+
+	for (seq = rn->head; seq < rn->tail; seq++) {
+		s = &rn->slots[seq % rn->window];
+		if (s->state != SLOT_WAITING)
+			continue;
+		if (s->call.attempt == 0)
+			s->call.rc = not_sent(&s->req, &s->call.err);
+		s->state = SLOT_DONE;
+		n++;
+	}
+	return n;
+}
+
+/* Starts waiting items whose time has come, while handles are free: never
+ * more in libcurl than there are jobs, so a stop leaves nothing queued there. */
 static void start_due(struct runner *rn, long long now)
 {
 	unsigned long seq;
@@ -219,6 +249,8 @@ static int run_multi(struct jra_client *c, int jobs, jra_next_fn next, jra_done_
 			break;
 		/* delivering made room: read on before waiting for anything */
 		if (!eof && rn.tail - rn.head < rn.window)
+			continue;
+		if (c->stop && *c->stop && stop_waiting(&rn))
 			continue;
 		start_due(&rn, now_ms());
 		curl_multi_perform(rn.multi, &running);
