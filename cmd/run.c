@@ -444,11 +444,11 @@ fail:
 }
 
 /* Whether an answer is final: a success, or a refusal that a new try would get
- * again; a lost or temporary one (exit 75, 69) leaves the CA's doing unknown. */
+ * again.  Not one lost or temporary (exit 75, 69), nor a 401/403: given before
+ * the CA looks at the key, it says nothing of what an earlier try did. */
 static int final_answer(int r)
 {
-	return r == 0 || r == JRA_ERR_REFUSED || r == JRA_ERR_DATA || r == JRA_ERR_USAGE ||
-	       r == JRA_ERR_AUTH;
+	return r == 0 || r == JRA_ERR_REFUSED || r == JRA_ERR_DATA || r == JRA_ERR_USAGE;
 }
 
 /* Appends "D <index>" or "U <index>" to the journal. */
