@@ -239,3 +239,23 @@ set_clock() {
 	[ "$(json_str fqdn)" = '*.example.jp' ]
 	[[ "$(http_body)" == *'"covered_names":["*.example.jp","example.jp"]'* ]]
 }
+
+@test "terms §5.2: an FQDN too long for a www. name covers itself only, and is issued for" {
+	local l63 name
+	l63=$(printf '%063d' 0 | tr 0 a)
+	# 249 octets: www. + it is 253, the longest a name can be
+	name="b.$l63.$l63.$l63.$(printf "%052d" 0 | tr 0 b).jp"
+	[ "${#name}" -eq 249 ]
+	sbx_apply "$name" 1m
+	run sbx_req "fqdns/$name"
+	[ "$(http_body | jq -c '.covered_names | map(length)')" = "[249,253]" ]
+	# 250 octets: www. + it would be 254, no name at all
+	name="bb.$l63.$l63.$l63.$(printf "%052d" 0 | tr 0 b).jp"
+	[ "${#name}" -eq 250 ]
+	sbx_apply "$name" 1m
+	run sbx_req "fqdns/$name"
+	[ "$(http_body | jq -c .covered_names)" = "[\"$name\"]" ]
+	sbx_issue "$KID" "$name"
+	run sbx_req "fqdns/$name"
+	[ "$(json_str state)" = active ]
+}
