@@ -586,7 +586,7 @@ int jra_client_call_keyed(struct jra_client *c, const char *method, const char *
 		if (jra_call_start(c, &call, c->easy) < 0)
 			break;
 		delay = jra_call_finish(c, &call, c->easy, curl_easy_perform(c->easy));
-		/* a stop ends the call with its last error: a retry is a new request */
+		/* after a stop no further attempt: the call ends with its last error */
 		if (delay < 0 || (c->stop && *c->stop))
 			break;
 		sleep_ms(delay, c->stop);

@@ -42,6 +42,53 @@ static void feed_done(void *arg, void *tag, struct jra_request *req, int r, json
 	f->done++;
 }
 
+/* Requests that would reach no one (port 9): with the stop flag set, none may start. */
+struct stopped {
+	long next, nitems, unsent, other;
+};
+
+static int stopped_next(void *arg, struct jra_request *req, void **tag, struct jra_error *e)
+{
+	struct stopped *f = arg;
+
+	(void)e;
+	if (f->next == f->nitems)
+		return 0;
+	*tag = (void *)(intptr_t)f->next++;
+	req->method = "POST";
+	req->path = (char *)"/fqdns/example.jp/cancellation";
+	req->idem = "0b6d3c0e-5f1a-4c56-9d8e-2f7a1b3c4d5e";
+	return 1;
+}
+
+static void stopped_done(void *arg, void *tag, struct jra_request *req, int r, json_t *res,
+			 const struct jra_error *e)
+{
+	struct stopped *f = arg;
+
+	(void)tag;
+	(void)res;
+	(void)e;
+	if (!req->method && r == JRA_ERR_TEMP)
+		f->unsent++;
+	else
+		f->other++;
+}
+
+static void runner_stopped(struct jra_client *c, int jobs)
+{
+	struct jra_error e = JRA_ERROR_INIT;
+	struct stopped f = { 0, 20, 0, 0 };
+	static volatile sig_atomic_t stop = 1;
+	int r;
+
+	jra_client_set_stop(c, &stop);
+	r = jra_client_run(c, jobs, stopped_next, stopped_done, &f, &e);
+	ok(r == 0 && f.unsent == 20 && f.other == 0, "stopped, %d job(s): every item handed back unsent (%ld, %ld other)", jobs,
+	   f.unsent, f.other);
+	jra_client_set_stop(c, NULL);
+}
+
 static void runner(void)
 {
 	struct jra_client_opts o;
@@ -60,6 +107,8 @@ static void runner(void)
 	f = (struct feed){ 0, 0, 0, 10, 1 };
 	ok(jra_client_run(c, 1, feed_next, feed_done, &f, &e) == 0 && f.done == 10 && f.in_order,
 	   "one job: the same, one after the other");
+	runner_stopped(c, 4);
+	runner_stopped(c, 1);
 	jra_client_free(c);
 }
 
