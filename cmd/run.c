@@ -583,9 +583,12 @@ int jra_run_batch(struct jra_ctx *ctx, int argc, char **argv, const struct jra_b
 	/* only while the results go elsewhere: on the terminal they would tear it */
 	b.progress = ctx->file && !ctx->quiet && !ctx->dry_run && isatty(STDERR_FILENO) &&
 		     !isatty(STDOUT_FILENO);
-	/* no SA_RESTART: a wait for the network ends at once and the runner sees the flag */
+	/* no SA_RESTART: a wait for the network ends at once and the runner sees the flag;
+	 * SA_RESETHAND: a second SIGINT does not wait for the transfers under way (the
+	 * journal holds their keys) */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
+	sa.sa_flags = SA_RESETHAND;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_sa);
 	jra_client_set_stop(ctx->client, &interrupted);

@@ -181,6 +181,45 @@ count_cancels() {
 	[ -z "$(journals)" ]
 }
 
+@test "a second SIGINT does not wait; --resume sends the requests it cut short with their keys" {
+	local n=6 list=$BATS_TEST_TMPDIR/list pid rc=0 i
+	seq 1 "$n" | sed 's/.*/t&.example.jp/' >"$list"
+	for i in $(seq 1 "$n"); do
+		"$JRA" apply "t$i.example.jp" --period 1m --agree-terms >/dev/null
+	done
+	# the first two cancellations take 3 s each: jra is waiting for them
+	run sbx_api POST faults '{"mode":"delay","count":2,"delay_ms":3000}'
+	[ "$(http_status)" = 200 ]
+	SECONDS=0
+	"$JRA" -o jsonl cancel --yes -j 2 -f "$list" >/dev/null 2>&1 &
+	pid=$!
+	for i in $(seq 1 100); do
+		[ "$(awk '$1 == "K"' "$XDG_STATE_HOME"/jra/* 2>/dev/null | wc -l)" -ge 2 ] && break
+		sleep 0.05
+	done
+	sleep 0.3
+	kill -INT "$pid"
+	sleep 0.2
+	kill -INT "$pid"
+	wait "$pid" || rc=$?
+	# killed by the second signal, before the CA answered
+	[ "$rc" -eq 130 ]
+	[ "$SECONDS" -lt 3 ]
+	# nothing answered; the two cut short are in doubt (and so are the items
+	# read ahead: jra had no time to mark them unsent)
+	run awk '$1 ~ /^[KDU]$/ { s[$2] = $1 } END { for (i in s) if (s[i] == "K") n++; print n + 0 }' \
+		"$XDG_STATE_HOME"/jra/*
+	[ "$output" -ge 2 ]
+	! grep -q '^D ' "$XDG_STATE_HOME"/jra/*
+	# the CA finishes them; --resume gets their answers again and sends the rest
+	sleep 3
+	run --separate-stderr "$JRA" -v -o jsonl cancel --yes -j 2 -f "$list" --resume
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq "$n" ]
+	[ "$(grep -c -- '-> 200 replayed' <<<"$stderr")" -eq 2 ]
+	[ -z "$(journals)" ]
+}
+
 @test "a journal whose keys the CA may have forgotten is refused, with what to do" {
 	apply a.example.jp b.example.jp
 	left_unanswered cancel --yes a.example.jp b.example.jp
