@@ -45,6 +45,59 @@ const char *sbx_problem_title(const char *name)
 	return NULL;
 }
 
+/* Length of the well-formed UTF-8 sequence (RFC 3629) at s, or 0 when there is none. */
+static size_t utf8_seq(const unsigned char *s)
+{
+	size_t need;
+	unsigned v;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		need = 1, v = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		need = 2, v = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		need = 3, v = s[0] & 0x07;
+	else
+		return 0;
+	for (size_t k = 1; k <= need; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[k] & 0x3f);
+	}
+	if ((need == 2 && v < 0x800) || (need == 3 && (v < 0x10000 || v > 0x10ffff)) ||
+	    (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	return need + 1;
+}
+
+/*
+ * Replaces each byte of s that is not part of well-formed UTF-8 with '?'.
+ * jansson makes no string of anything else, and a message can hold bytes
+ * a client sent (a path segment, a parser's excerpt of the body) or end
+ * inside a character where vsnprintf cut it.
+ */
+static void utf8_scrub(char *s)
+{
+	while (*s) {
+		size_t n = utf8_seq((const unsigned char *)s);
+
+		if (n == 0)
+			*s++ = '?';
+		else
+			s += n;
+	}
+}
+
+/* jansson fails only on invalid UTF-8, scrubbed away, or on memory: abort as jra_xmalloc does. */
+static json_t *must(json_t *v)
+{
+	if (!v)
+		abort();
+	return v;
+}
+
 json_t *sbx_problem_newv(int status, const char *name, json_t *errors, const char *fmt,
 			 va_list ap)
 {
@@ -53,8 +106,9 @@ json_t *sbx_problem_newv(int status, const char *name, json_t *errors, const cha
 	json_t *p;
 
 	vsnprintf(detail, sizeof(detail), fmt, ap);
-	p = json_pack("{s:s+, s:s, s:i, s:s}", "type", "urn:jra:problem:", name,
-		      "title", title ? title : name, "status", status, "detail", detail);
+	utf8_scrub(detail);
+	p = must(json_pack("{s:s+, s:s, s:i, s:s}", "type", "urn:jra:problem:", name,
+			   "title", title ? title : name, "status", status, "detail", detail));
 	if (errors)
 		json_object_set_new(p, "errors", errors);
 	return p;
@@ -73,13 +127,17 @@ json_t *sbx_problem_new(int status, const char *name, json_t *errors, const char
 
 void sbx_field_error(json_t *errors, const char *field, const char *fmt, ...)
 {
-	char detail[512];
+	char detail[512], *f = jra_xstrdup(field);
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "detail", detail));
+	utf8_scrub(detail);
+	utf8_scrub(f);
+	/* an error lost here would let a wrong body through */
+	json_array_append_new(errors, must(json_pack("{s:s, s:s}", "field", f, "detail", detail)));
+	free(f);
 }
 
 /* A string member of obj: NULL when absent (or null and not required); errors records

@@ -1,5 +1,3 @@
-#include <string.h>
-
 #include "sbx.h"
 
 void sbx_faults_init(struct sbx_faults *f)

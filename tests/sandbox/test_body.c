@@ -29,16 +29,22 @@ static const char *member(json_t *obj, const char *name)
 	return json_string_value(json_object_get(obj, name));
 }
 
-/* The nth error's "field: detail", or "" when there is none. */
-static const char *error_at(json_t *problem, size_t n)
+/* The nth error of a list as "field: detail", or "" when there is none. */
+static const char *error_at_list(json_t *errors, size_t n)
 {
-	static char buf[600];
-	json_t *e = json_array_get(json_object_get(problem, "errors"), n);
+	static char buf[1200];
+	json_t *e = json_array_get(errors, n);
 
 	if (!e)
 		return "";
 	snprintf(buf, sizeof(buf), "%s: %s", member(e, "field"), member(e, "detail"));
 	return buf;
+}
+
+/* The nth error of a problem as "field: detail", or "" when there is none. */
+static const char *error_at(json_t *problem, size_t n)
+{
+	return error_at_list(json_object_get(problem, "errors"), n);
 }
 
 /* Checks a refusal's status, type and detail, and how many errors it lists. */
@@ -61,7 +67,7 @@ static void refused(const char *what, int rc, json_t *problem, int status, const
 
 static void test_problem(void)
 {
-	json_t *p;
+	json_t *p, *errors;
 
 	is_str(sbx_problem_title("invalid-request"), "Invalid request", "title of invalid-request");
 	is_str(sbx_problem_title("reason-not-allowed"), "Revocation reason not allowed",
@@ -71,6 +77,16 @@ static void test_problem(void)
 	p = sbx_problem_new(409, "invalid-state", NULL, "%s has ended", "a.jp");
 	refused("sbx_problem_new", 409, p, 409, "invalid-state", "a.jp has ended", 0);
 	json_decref(p);
+	/* a path segment is any bytes: they must not cost the answer its body */
+	p = sbx_problem_new(404, "not-found", NULL, "no certificate %s",
+			    "\xff\xc3x\xed\xa0\x80\xc3\xa9");
+	refused("bytes not UTF-8 in a detail", 404, p, 404, "not-found",
+		"no certificate ??x???\xc3\xa9", 0);
+	json_decref(p);
+	errors = json_array();
+	sbx_field_error(errors, "a\xe3\x81", "b\xe3\x81");
+	is_str(error_at_list(errors, 0), "a??: b??", "bytes not UTF-8 in a field error");
+	json_decref(errors);
 }
 
 static void test_parse(void)
@@ -97,6 +113,12 @@ static void test_parse(void)
 	json_decref(p);
 	rc = sbx_body_parse("{\"a\": 1}\0", 9, &obj, &p);
 	ok(rc == 400 && obj == NULL, "a NUL byte after the object is refused");
+	json_decref(p);
+	/* found by fuzz_body: jansson's message quoted half a character of the body */
+	rc = sbx_body_parse("{\"d\\u00e\xc7\x9e\x86\x8e\": 3\xfe", 17, &obj, &p);
+	refused("a bad escape before bytes not UTF-8", rc, p, 400, "invalid-request",
+		"the body is not a JSON object: invalid escape near '\"d\\u00e?'", 0);
+	ok(obj == NULL, "and gives no object");
 	json_decref(p);
 }
 
@@ -447,6 +469,7 @@ static void test_issuance(void)
 {
 	struct sbx_issuance s;
 	json_t *b, *p, *names;
+	char big[601];
 	int rc;
 
 	b = body("{\"eab_kid\": \"kid-1\", \"names\": [\"a.jp\", \"www.a.jp\"]}");
@@ -464,6 +487,20 @@ static void test_issuance(void)
 	is_str(error_at(p, 2), "names[1]: must be a string", "issuance: names[1]");
 	is_str(error_at(p, 3), "names[2]: repeats a.jp", "issuance: names[2]");
 	ok(s.names == NULL, "issuance: a refusal keeps no names");
+	json_decref(p);
+	json_decref(b);
+	/* found with fuzz_body: a detail cut inside a character lost the error, and the
+	 * repeated name went through */
+	memset(big, 0, sizeof(big));
+	for (int i = 0; i < 300; i++)
+		memcpy(big + 2 * i, "\xc3\xa9", 2);
+	b = json_pack("{s:s, s:[s, s]}", "eab_kid", "k", "names", big, big);
+	rc = sbx_body_issuance(b, &s, &p);
+	ok(rc == 400 && json_array_size(json_object_get(p, "errors")) == 1 &&
+	   !strncmp(error_at(p, 0), "names[1]: repeats \xc3\xa9", 20),
+	   "issuance: a long repeated name is still refused");
+	ok(p && error_at(p, 0)[strlen(error_at(p, 0)) - 1] == '?',
+	   "issuance: the half character at the cut is a ?");
 	json_decref(p);
 	json_decref(b);
 	names = json_array();
