@@ -301,8 +301,9 @@ static void registration(json_t *b)
 		CHECK(!jra_alg_parse(k->alg, &a) && a == k->a, "registration: alg %s", k->alg);
 		CHECK(k->material, "registration: keys[%zu] without material", i);
 		if (k->a == JRA_ALG_HMAC_SHA256) {
-			CHECK(!strcmp(k->material, json_string_value(json_object_get(jk, "secret_b64"))),
-			      "registration: the secret is not the one given");
+			const char *b64 = json_string_value(json_object_get(jk, "secret_b64"));
+
+			CHECK(!strcmp(k->material, b64), "registration: not the secret given");
 			CHECK(!jra_b64_decode(k->material, strlen(k->material), &secret, &slen) &&
 			      slen >= 32, "registration: a secret of %zu bytes", slen);
 			free(secret);

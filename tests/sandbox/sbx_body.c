@@ -178,8 +178,8 @@ json_t *sbx_fields_problem(json_t *errors)
 		json_decref(errors);
 		return NULL;
 	}
-	return sbx_problem_new(400, "invalid-request", errors, "the request has %zu invalid field%s",
-			       n, n == 1 ? "" : "s");
+	return sbx_problem_new(400, "invalid-request", errors,
+			       "the request has %zu invalid field%s", n, n == 1 ? "" : "s");
 }
 
 /* Hands a problem to the caller: its status, or 0 when there is none. */
@@ -370,7 +370,8 @@ static void check_key(json_t *jk, size_t i, struct sbx_reg_key *k, json_t *error
 		return;
 	}
 	if (!k->alg || jra_alg_parse(k->alg, &k->a)) {
-		sbx_field_error(errors, field, "alg must be ed25519, ecdsa-p256-sha256 or hmac-sha256");
+		sbx_field_error(errors, field,
+				"alg must be ed25519, ecdsa-p256-sha256 or hmac-sha256");
 		return;
 	}
 	if (k->a == JRA_ALG_HMAC_SHA256) {

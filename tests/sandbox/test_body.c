@@ -175,7 +175,8 @@ static void test_apply(void)
 	json_decref(p);
 	json_decref(b);
 
-	b = body("{\"fqdn\": \"Example.JP.\", \"period\": \"1m\", \"agreed_terms_version\": \"x\"}");
+	b = body("{\"fqdn\": \"Example.JP.\", \"period\": \"1m\","
+		 " \"agreed_terms_version\": \"x\"}");
 	rc = sbx_body_apply(b, &a, &p);
 	ok(rc == 400 && !strcmp(member(p, "type"), "urn:jra:problem:invalid-fqdn"),
 	   "apply: an FQDN not in wire form is invalid-fqdn");
@@ -344,7 +345,8 @@ static void test_registration(void)
 	text = jra_xasprintf("{\"id\": \"R 1\", \"name\": \"n\", \"keys\": [5,"
 			     " {\"keyid\": \"a/b\", \"alg\": \"ed25519\"},"
 			     " {\"keyid\": \"k\", \"alg\": \"rsa\"},"
-			     " {\"keyid\": \"k\", \"alg\": \"hmac-sha256\", \"secret_b64\": \"c2hvcnQ=\"},"
+			     " {\"keyid\": \"k\", \"alg\": \"hmac-sha256\","
+			     " \"secret_b64\": \"c2hvcnQ=\"},"
 			     " {\"keyid\": \"k\", \"alg\": \"ecdsa-p256-sha256\","
 			     " \"public_key_pem\": \"%s\"}]}", "not a pem");
 	b = body(text);
