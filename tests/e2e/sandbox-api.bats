@@ -84,6 +84,37 @@ item_fqdns() {
 	[ "$(problem_type)" = invalid-state ]
 }
 
+@test "a wrong body is refused with every wrong field named, in the order the handlers check" {
+	run sbx_req fqdns --data '{"fqdn":5,"period":"2y","subscriber":"S000001","subscriber_name":"n"}'
+	[ "$(http_status)" = 400 ]
+	[ "$(http_header Content-Type)" = application/problem+json ]
+	[[ "$(http_body)" == '{"type":"urn:jra:problem:invalid-request","title":"Invalid request","status":400,"detail":"the request has 4 invalid fields","errors":[{"field":"fqdn","detail":"must be a string"},{"field":"agreed_terms_version","detail":"is required"},{"field":"period","detail":"must be 1m or 1y"},{"field":"subscriber_name","detail":"is only for a new subscriber; leave it out when subscriber is given"}]}' ]]
+	run sbx_req fqdns --data '{"fqdn":"a.example.jp","fqdn":"b.example.jp"}'
+	[ "$(http_status)" = 400 ]
+	[[ "$(json_str detail)" == "the body is not a JSON object: duplicate object key"* ]]
+	# the FQDN is looked up first: an unknown one is 404 whatever the body says
+	run sbx_req fqdns/none.example.jp/revocation --data '{"reason":2}'
+	[ "$(http_status)" = 404 ]
+	apply a.example.jp
+	run sbx_req fqdns/a.example.jp/revocation --data '{"reason":"1","serials":[]}'
+	[ "$(http_status)" = 400 ]
+	[[ "$(http_body)" == *'"detail":"bad serials","errors":[{"field":"serials","detail":"must be a non-empty array of serials"}]}' ]]
+	run sbx_req fqdns/a.example.jp/revocation --data '{"reason":2}'
+	[ "$(http_status)" = 422 ]
+	[ "$(problem_type)" = reason-not-allowed ]
+	run sbx_req fqdns/a.example.jp/transfer --data '{"subscriber":7}'
+	[ "$(http_status)" = 400 ]
+	[[ "$(http_body)" == *'"errors":[{"field":"code","detail":"is required"},{"field":"subscriber","detail":"must be a string"}]}' ]]
+	run sbx_api POST faults '{"mode":"delay","count":-1}'
+	[[ "$output" == "HTTP/"*" 400"* ]]
+	[[ "$output" == *'"errors":[{"field":"count","detail":"must be an integer from 0 to 1000000"},{"field":"delay_ms","detail":"is required with mode delay"}]}'* ]]
+	run sbx_api POST clock/advance '{"days":1,"seconds":1}'
+	[[ "$output" == *'"errors":[{"field":"seconds","detail":"give exactly one of days and seconds"}]}'* ]]
+	# nothing was armed: the next request is answered
+	run sbx_req fqdns/a.example.jp
+	[ "$(http_status)" = 200 ]
+}
+
 @test "subscribers: create, read, rotate EAB; the old kid stops working" {
 	run sbx_req subscribers --data '{"name":"Example Co","customer_ref":"cust-9"}'
 	[ "$(http_status)" = 201 ]

@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "sbx_body.h"
 #include "sbx_faults.h"
 #include "sbx_idem.h"
 #include "sbx_rate.h"
@@ -82,13 +83,6 @@ int sbx_problem(struct sbx_resp *out, int status, const char *name, const char *
 /* A validation problem with errors[] (takes errors' reference).  Returns 0. */
 int sbx_problem_fields(struct sbx_resp *out, int status, const char *name, json_t *errors,
 		       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-/* Appends {"field", "detail"} to errors. */
-void sbx_field_error(json_t *errors, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/* A string member of r->json: NULL when absent; records an error when present but not a string
- * or longer than max.  required: an absent member is an error too. */
-const char *sbx_field_str(struct sbx_req *r, const char *name, int required, size_t max,
-			  json_t *errors);
 /* Answers 400 invalid-request when errors is not empty (consumes errors).  1 when it answered. */
 int sbx_fields_refused(struct sbx_resp *out, json_t *errors);
 void sbx_resp_release(struct sbx_resp *out);

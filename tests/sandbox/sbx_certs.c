@@ -6,7 +6,6 @@
 #include "sbx.h"
 #include "sbx_rules.h"
 
-#define SBX_MAX_NAMES 100
 #define SBX_CRL_VALIDITY (7 * 86400)
 
 int sbx_cert_revoke(struct sbx_db *db, const char *serial, time_t t, int reason)
@@ -44,44 +43,24 @@ static void live_release(struct live *l, size_t n)
 /* POST /sandbox/v1/issuance {"eab_kid", "names", "csr_pem"?}: what an ACME order would do. */
 int sbx_h_issuance(struct sbx_req *r, struct sbx_resp *out)
 {
-	json_t *errors = json_array(), *jnames = json_object_get(r->json, "names"), *v;
-	const char *kid = sbx_field_str(r, "eab_kid", 1, 200, errors);
-	const char *csr = sbx_field_str(r, "csr_pem", 0, 65536, errors);
-	const char **names = NULL;
+	struct sbx_issuance body;
+	json_t *problem, *errors;
+	const char *kid, *csr, **names;
 	struct live *live = NULL;
-	size_t nnames = 0, nlive = 0, i, k;
+	size_t nnames, nlive = 0, i, k;
 	struct jra_error e = JRA_ERROR_INIT;
 	struct sbx_cert cert = { 0 };
 	char subscriber[64], date[11], end[11], nb[21], na[21];
 	sqlite3_stmt *st;
 	time_t not_after;
-	int rc = -1;
+	int rc = sbx_body_issuance(r->json, &body, &problem);
 
-	if (!json_is_array(jnames) || json_array_size(jnames) == 0 ||
-	    json_array_size(jnames) > SBX_MAX_NAMES) {
-		sbx_field_error(errors, "names", "must be an array of 1-%d names", SBX_MAX_NAMES);
-	} else {
-		names = jra_xcalloc(json_array_size(jnames), sizeof(*names));
-		json_array_foreach(jnames, i, v) {
-			char field[32];
-
-			snprintf(field, sizeof(field), "names[%zu]", i);
-			if (!json_is_string(v)) {
-				sbx_field_error(errors, field, "must be a string");
-				continue;
-			}
-			for (k = 0; k < nnames; k++)
-				if (!strcmp(names[k], json_string_value(v)))
-					break;
-			if (k < nnames)
-				sbx_field_error(errors, field, "repeats %s", names[k]);
-			names[nnames++] = json_string_value(v);
-		}
-	}
-	if (sbx_fields_refused(out, errors)) {
-		rc = 0;
-		goto out;
-	}
+	if (rc)
+		return sbx_reply(out, rc, problem);
+	kid = body.eab_kid;
+	csr = body.csr_pem;
+	names = body.names;
+	nnames = body.nnames;
 	st = sbx_db_q(r->db, "SELECT id FROM subscribers WHERE eab_kid = ?", "t", kid);
 	if ((rc = sbx_db_step(r->db, st)) <= 0) {
 		if (rc == 0)
@@ -195,33 +174,8 @@ int sbx_h_issuance(struct sbx_req *r, struct sbx_resp *out)
 out:
 	sbx_cert_release(&cert);
 	live_release(live, nlive);
-	free(names);
+	sbx_issuance_release(&body);
 	return rc;
-}
-
-/* terms §11: the reasons a registrar may give; 0 when absent.  1 when it answered a problem. */
-static int get_reason(struct sbx_req *r, struct sbx_resp *out, int *reason)
-{
-	json_t *v = json_object_get(r->json, "reason"), *errors;
-	json_int_t x;
-
-	*reason = 0;
-	if (!v)
-		return 0;
-	if (!json_is_integer(v)) {
-		errors = json_array();
-		sbx_field_error(errors, "reason", "must be an integer reason code");
-		sbx_problem_fields(out, 400, "invalid-request", errors, "bad reason");
-		return 1;
-	}
-	x = json_integer_value(v);
-	if (x != 0 && x != 1 && x != 3 && x != 4 && x != 5) {
-		sbx_problem(out, 422, "reason-not-allowed", "reason %lld is not one a registrar may "
-			    "give: 0, 1, 3, 4 or 5", (long long)x);
-		return 1;
-	}
-	*reason = (int)x;
-	return 0;
 }
 
 /* Revokes serials (all checked first: 409 when one is not valid).  Answers {"revoked": [...]}. */
@@ -278,55 +232,53 @@ static int cert_visible(struct sbx_db *db, const char *registrar, const char *se
 int sbx_h_cert_revoke(struct sbx_req *r, struct sbx_resp *out)
 {
 	char *serial = (char *)r->arg[0];
-	int reason, rc = cert_visible(r->db, r->registrar, serial);
+	struct sbx_revoke v;
+	json_t *problem;
+	int rc = cert_visible(r->db, r->registrar, serial);
 
 	if (rc < 0)
 		return -1;
 	if (rc == 0)
 		return sbx_problem(out, 404, "not-found", "no such certificate");
-	if (get_reason(r, out, &reason))
-		return 0;
-	return revoke_all(r, out, &serial, 1, reason);
+	if ((rc = sbx_body_revoke(r->json, 0, &v, &problem)))
+		return sbx_reply(out, rc, problem);
+	return revoke_all(r, out, &serial, 1, v.reason);
 }
 
 /* POST /fqdns/{fqdn}/revocation {"reason", "serials"?} */
 int sbx_h_fqdn_revoke(struct sbx_req *r, struct sbx_resp *out)
 {
-	json_t *js = json_object_get(r->json, "serials"), *v, *errors;
+	struct sbx_revoke v;
+	json_t *problem;
 	char **serials = NULL;
 	size_t n = 0, i;
 	int64_t id = 0;
-	int reason, rc = sbx_fqdn_find(r->db, r->registrar, r->arg[0], &id);
+	int rc = sbx_fqdn_find(r->db, r->registrar, r->arg[0], &id);
 	sqlite3_stmt *st;
 
 	if (rc < 0)
 		return -1;
 	if (rc == 0)
 		return sbx_problem(out, 404, "not-found", "no such FQDN");
-	if (js && (!json_is_array(js) || json_array_size(js) == 0)) {
-		errors = json_array();
-		sbx_field_error(errors, "serials", "must be a non-empty array of serials");
-		return sbx_problem_fields(out, 400, "invalid-request", errors, "bad serials");
-	}
-	if (get_reason(r, out, &reason))
-		return 0;
-	rc = 0;
-	if (js) {
-		json_array_foreach(js, i, v) {
+	if ((rc = sbx_body_revoke(r->json, 1, &v, &problem)))
+		return sbx_reply(out, rc, problem);
+	if (v.serials) {
+		for (i = 0; i < v.nserials; i++) {
+			const char *s = v.serials[i];
+
 			st = sbx_db_q(r->db, "SELECT 1 FROM cert_fqdns WHERE serial = ? AND fqdn_id = ?",
-				      "ti", json_is_string(v) ? json_string_value(v) : "", id);
+				      "ti", s ? s : "", id);
 			rc = sbx_db_step(r->db, st);
 			if (rc < 0)
 				goto out;
 			if (rc == 0) {
 				sbx_problem(out, 404, "not-found", "no certificate %s of %s",
-					    json_is_string(v) ? json_string_value(v) : "(not a string)",
-					    r->arg[0]);
+					    s ? s : "(not a string)", r->arg[0]);
 				goto out;
 			}
 			sqlite3_reset(st);
 			serials = jra_xrealloc(serials, (n + 1) * sizeof(*serials));
-			serials[n++] = jra_xstrdup(json_string_value(v));
+			serials[n++] = jra_xstrdup(s);
 		}
 	} else {
 		st = sbx_db_q(r->db, "SELECT c.serial FROM cert_fqdns f JOIN certs c"
@@ -339,11 +291,12 @@ int sbx_h_fqdn_revoke(struct sbx_req *r, struct sbx_resp *out)
 		if (rc < 0)
 			goto out;
 	}
-	rc = revoke_all(r, out, serials, n, reason);
+	rc = revoke_all(r, out, serials, n, v.reason);
 out:
 	for (i = 0; i < n; i++)
 		free(serials[i]);
 	free(serials);
+	sbx_revoke_release(&v);
 	return rc < 0 ? -1 : 0;
 }
 

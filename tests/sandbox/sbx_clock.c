@@ -62,34 +62,21 @@ static int move_to(struct sbx_req *r, struct sbx_resp *out, time_t t)
 /* PUT /sandbox/v1/clock {"now"} */
 int sbx_h_clock_put(struct sbx_req *r, struct sbx_resp *out)
 {
-	json_t *errors = json_array();
-	const char *s = sbx_field_str(r, "now", 1, 64, errors);
-	time_t t = 0;
+	json_t *problem;
+	time_t t;
+	int rc = sbx_body_clock_set(r->json, &t, &problem);
 
-	if (s && sbx_time_parse(s, &t))
-		sbx_field_error(errors, "now", "must be an RFC 3339 instant");
-	if (sbx_fields_refused(out, errors))
-		return 0;
-	return move_to(r, out, t);
+	return rc ? sbx_reply(out, rc, problem) : move_to(r, out, t);
 }
 
 /* POST /sandbox/v1/clock/advance {"days"} or {"seconds"} */
 int sbx_h_clock_advance(struct sbx_req *r, struct sbx_resp *out)
 {
-	json_t *errors = json_array();
-	json_t *days = json_object_get(r->json, "days");
-	json_t *secs = json_object_get(r->json, "seconds");
-	json_int_t v = 0;
+	json_t *problem;
+	int64_t secs;
+	int rc = sbx_body_clock_advance(r->json, &secs, &problem);
 
-	if (!days == !secs)
-		sbx_field_error(errors, days ? "seconds" : "days",
-				"give exactly one of days and seconds");
-	else if (!json_is_integer(days ? days : secs) ||
-		 (v = json_integer_value(days ? days : secs)) < 0 ||
-		 v > (days ? 36500 : 36500LL * 86400))
-		sbx_field_error(errors, days ? "days" : "seconds",
-				"must be a non-negative integer (at most 100 years)");
-	if (sbx_fields_refused(out, errors))
-		return 0;
-	return move_to(r, out, sbx_clock_now(r->db) + (time_t)(days ? v * 86400 : v));
+	if (rc)
+		return sbx_reply(out, rc, problem);
+	return move_to(r, out, sbx_clock_now(r->db) + (time_t)secs);
 }

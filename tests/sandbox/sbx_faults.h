@@ -25,8 +25,6 @@ struct sbx_faults {
 
 void sbx_faults_init(struct sbx_faults *f);
 void sbx_faults_destroy(struct sbx_faults *f);
-/* 0, or -1 when name is not one of the contract's four modes. */
-int sbx_fault_parse(const char *name, enum sbx_fault_mode *mode);
 /* Replaces whatever was armed. */
 void sbx_faults_arm(struct sbx_faults *f, enum sbx_fault_mode mode, int count, int delay_ms);
 /* Takes one fault for the request being handled: its mode (NONE when

@@ -163,41 +163,26 @@ int sbx_fqdn_end(struct sbx_db *db, int64_t id, time_t t, const char *reason)
 /* POST /fqdns: apply (contract §6) */
 int sbx_h_fqdns_post(struct sbx_req *r, struct sbx_resp *out)
 {
-	json_t *errors = json_array(), *eab = NULL, *obj;
-	const char *fqdn = sbx_field_str(r, "fqdn", 1, 300, errors);
-	const char *period = sbx_field_str(r, "period", 1, 8, errors);
-	const char *sub = sbx_field_str(r, "subscriber", 0, 64, errors);
-	const char *sub_name = sbx_field_str(r, "subscriber_name", 0, 200, errors);
-	const char *ref = sbx_field_str(r, "customer_ref", 0, 200, errors);
-	const char *terms = sbx_field_str(r, "agreed_terms_version", 1, 64, errors);
-	struct jra_error e = JRA_ERROR_INIT;
-	enum sbx_period p;
+	struct sbx_apply a;
+	json_t *problem, *eab = NULL, *obj;
+	const char *sub;
 	char sub_id[32];
 	int64_t id = 0;
 	sqlite3_stmt *st;
-	int rc;
+	int rc = sbx_body_apply(r->json, &a, &problem);
 
-	/* terms §10.6: a suspended registrar cannot apply */
+	/* terms §10.6: a suspended registrar cannot apply, whatever it sent */
 	if (sbx_registrar_suspended(r->db, r->registrar) == 1) {
-		json_decref(errors);
+		json_decref(problem);
 		return sbx_problem(out, 403, "registrar-suspended", "registrar %s is suspended",
 				   r->registrar);
 	}
-	if (period && sbx_period_parse(period, &p))
-		sbx_field_error(errors, "period", "must be 1m or 1y");
-	if (sub && sub_name)
-		sbx_field_error(errors, "subscriber_name", "is only for a new subscriber; "
-				"leave it out when subscriber is given");
-	if (sbx_fields_refused(out, errors))
-		return 0;
-	if (jra_fqdn_check_wire(fqdn, &e)) {
-		errors = json_array();
-		sbx_field_error(errors, "fqdn", "%s", e.msg);
-		return sbx_problem_fields(out, 400, "invalid-fqdn", errors, "%s", e.msg);
-	}
-	if (strcmp(terms, r->srv->terms_version))
+	if (rc)
+		return sbx_reply(out, rc, problem);
+	if (strcmp(a.terms, r->srv->terms_version))
 		return sbx_problem(out, 422, "terms-outdated", "the current terms are version %s; "
-				   "the request agreed to %s", r->srv->terms_version, terms);
+				   "the request agreed to %s", r->srv->terms_version, a.terms);
+	sub = a.subscriber;
 	if (sub) {
 		st = sbx_db_q(r->db, "SELECT 1 FROM subscribers WHERE id = ? AND registrar = ?",
 			      "tt", sub, r->registrar);
@@ -208,24 +193,27 @@ int sbx_h_fqdns_post(struct sbx_req *r, struct sbx_resp *out)
 			return sbx_problem(out, 404, "not-found", "no such subscriber");
 		sqlite3_reset(st);
 	}
-	st = sbx_db_q(r->db, "SELECT 1 FROM fqdns WHERE fqdn = ? AND state <> 'ended'", "t", fqdn);
+	st = sbx_db_q(r->db, "SELECT 1 FROM fqdns WHERE fqdn = ? AND state <> 'ended'", "t",
+		      a.fqdn);
 	rc = sbx_db_step(r->db, st);
 	if (rc < 0)
 		return -1;
 	if (rc == 1) {
 		sqlite3_reset(st);
-		return sbx_problem(out, 409, "fqdn-in-service", "%s is already in service", fqdn);
+		return sbx_problem(out, 409, "fqdn-in-service", "%s is already in service",
+				   a.fqdn);
 	}
 	if (!sub) {
-		if (sbx_subscriber_create(r, sub_name ? sub_name : fqdn, ref, sub_id,
-					  sizeof(sub_id), &eab))
+		if (sbx_subscriber_create(r, a.subscriber_name ? a.subscriber_name : a.fqdn,
+					  a.customer_ref, sub_id, sizeof(sub_id), &eab))
 			return -1;
 		sub = sub_id;
 	}
 	if (sbx_db_run(r->db, sbx_db_q(r->db, "INSERT INTO fqdns(fqdn, registrar, subscriber,"
 				       " customer_ref, period, renewal_period, state, applied_at)"
 				       " VALUES(?, ?, ?, ?, ?, ?, 'applied', ?)", "tttttti",
-				       fqdn, r->registrar, sub, ref, period, period,
+				       a.fqdn, r->registrar, sub, a.customer_ref, a.period,
+				       a.period,
 				       (int64_t)r->now)))
 		return -1;
 	id = sqlite3_last_insert_rowid(sbx_db_handle(r->db));
@@ -397,34 +385,25 @@ static int reply_fqdn(struct sbx_req *r, struct sbx_resp *out, int64_t id)
 /* PATCH /fqdns/{fqdn} {"renewal_period"?, "customer_ref"?} (利用内容の変更) */
 int sbx_h_fqdn_patch(struct sbx_req *r, struct sbx_resp *out)
 {
-	json_t *errors = json_array(), *v;
-	const char *renewal = sbx_field_str(r, "renewal_period", 0, 8, errors), *key;
-	json_t *ref = json_object_get(r->json, "customer_ref");
-	enum sbx_period p;
+	struct sbx_modify m;
+	json_t *problem;
 	char state[16];
 	int64_t id = 0;
-	int rc;
+	int rc = sbx_body_modify(r->json, &m, &problem);
 
-	json_object_foreach(r->json, key, v)
-		if (strcmp(key, "renewal_period") && strcmp(key, "customer_ref"))
-			sbx_field_error(errors, key, "cannot be changed");
-	if (renewal && sbx_period_parse(renewal, &p))
-		sbx_field_error(errors, "renewal_period", "must be 1m or 1y");
-	if (ref && !json_is_null(ref) && (!json_is_string(ref) || json_string_length(ref) > 200))
-		sbx_field_error(errors, "customer_ref", "must be a string of at most 200 bytes, "
-				"or null");
-	if (sbx_fields_refused(out, errors))
-		return 0;
+	if (rc)
+		return sbx_reply(out, rc, problem);
 	rc = find_or_404(r, out, &id, state, sizeof(state));
 	if (rc <= 0)
 		return rc;
 	if (!strcmp(state, "ended"))
 		return sbx_problem(out, 409, "invalid-state", "%s has ended", r->arg[0]);
-	if (renewal && sbx_db_run(r->db, sbx_db_q(r->db, "UPDATE fqdns SET renewal_period = ?"
-						  " WHERE id = ?", "ti", renewal, id)))
+	if (m.renewal_period &&
+	    sbx_db_run(r->db, sbx_db_q(r->db, "UPDATE fqdns SET renewal_period = ? WHERE id = ?",
+				       "ti", m.renewal_period, id)))
 		return -1;
-	if (ref && sbx_db_run(r->db, sbx_db_q(r->db, "UPDATE fqdns SET customer_ref = ?"
-					      " WHERE id = ?", "ti", json_string_value(ref), id)))
+	if (m.set_ref && sbx_db_run(r->db, sbx_db_q(r->db, "UPDATE fqdns SET customer_ref = ?"
+						    " WHERE id = ?", "ti", m.customer_ref, id)))
 		return -1;
 	return reply_fqdn(r, out, id);
 }

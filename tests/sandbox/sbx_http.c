@@ -57,36 +57,6 @@ static const struct sbx_route routes[] = {
 	{ "POST", "registrar/v1/subscribers/*/eab", sbx_h_subscriber_eab, SBX_SIGNED | SBX_JSON },
 };
 
-static const struct {
-	const char *name;
-	const char *title;
-} titles[] = {
-	{ "already-exists", "Already exists" },
-	{ "already-revoked", "Certificate already revoked" },
-	{ "bad-digest", "Content-Digest does not match the body" },
-	{ "bad-transfer-code", "Bad transfer code" },
-	{ "fqdn-in-service", "FQDN already in service" },
-	{ "idempotency-key-in-use", "Idempotency key in use" },
-	{ "idempotency-key-reuse", "Idempotency key reused" },
-	{ "internal", "Internal error" },
-	{ "invalid-fqdn", "Invalid FQDN" },
-	{ "invalid-request", "Invalid request" },
-	{ "invalid-state", "Invalid state" },
-	{ "name-not-covered", "Name not covered by a live FQDN" },
-	{ "method-not-allowed", "Method not allowed" },
-	{ "not-found", "Not found" },
-	{ "payload-too-large", "Payload too large" },
-	{ "rate-limited", "Rate limited" },
-	{ "reason-not-allowed", "Revocation reason not allowed" },
-	{ "registrar-suspended", "Registrar suspended" },
-	{ "replayed-nonce", "Replayed nonce" },
-	{ "stale-signature", "Stale signature" },
-	{ "terms-outdated", "Terms outdated" },
-	{ "transfer-pending", "Transfer pending" },
-	{ "unauthorized", "Unauthorized" },
-	{ "unavailable", "Service unavailable" },
-};
-
 void sbx_resp_release(struct sbx_resp *out)
 {
 	free(out->body);
@@ -105,26 +75,13 @@ int sbx_reply(struct sbx_resp *out, int status, json_t *obj)
 	return 0;
 }
 
-static json_t *problem_obj(int status, const char *name, const char *fmt, va_list ap)
-{
-	const char *title = name;
-	char detail[1024];
-
-	for (size_t i = 0; i < sizeof(titles) / sizeof(titles[0]); i++)
-		if (!strcmp(titles[i].name, name))
-			title = titles[i].title;
-	vsnprintf(detail, sizeof(detail), fmt, ap);
-	return json_pack("{s:s+, s:s, s:i, s:s}", "type", "urn:jra:problem:", name,
-			 "title", title, "status", status, "detail", detail);
-}
-
 int sbx_problem(struct sbx_resp *out, int status, const char *name, const char *fmt, ...)
 {
 	va_list ap;
 	json_t *p;
 
 	va_start(ap, fmt);
-	p = problem_obj(status, name, fmt, ap);
+	p = sbx_problem_newv(status, name, NULL, fmt, ap);
 	va_end(ap);
 	return sbx_reply(out, status, p);
 }
@@ -136,53 +93,18 @@ int sbx_problem_fields(struct sbx_resp *out, int status, const char *name, json_
 	json_t *p;
 
 	va_start(ap, fmt);
-	p = problem_obj(status, name, fmt, ap);
+	p = sbx_problem_newv(status, name, errors, fmt, ap);
 	va_end(ap);
-	json_object_set_new(p, "errors", errors);
 	return sbx_reply(out, status, p);
-}
-
-void sbx_field_error(json_t *errors, const char *field, const char *fmt, ...)
-{
-	char detail[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
-	va_end(ap);
-	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "detail", detail));
-}
-
-const char *sbx_field_str(struct sbx_req *r, const char *name, int required, size_t max,
-			  json_t *errors)
-{
-	json_t *v = json_object_get(r->json, name);
-
-	if (!v || (json_is_null(v) && !required)) {
-		if (required)
-			sbx_field_error(errors, name, "is required");
-		return NULL;
-	}
-	if (!json_is_string(v)) {
-		sbx_field_error(errors, name, "must be a string");
-		return NULL;
-	}
-	if (json_string_length(v) > max) {
-		sbx_field_error(errors, name, "is longer than %zu bytes", max);
-		return NULL;
-	}
-	return json_string_value(v);
 }
 
 int sbx_fields_refused(struct sbx_resp *out, json_t *errors)
 {
-	if (json_array_size(errors) == 0) {
-		json_decref(errors);
+	json_t *p = sbx_fields_problem(errors);
+
+	if (!p)
 		return 0;
-	}
-	sbx_problem_fields(out, 400, "invalid-request", errors,
-			   "the request has %zu invalid field%s", json_array_size(errors),
-			   json_array_size(errors) == 1 ? "" : "s");
+	sbx_reply(out, 400, p);
 	return 1;
 }
 
@@ -291,19 +213,12 @@ static int route(struct sbx_req *r, const struct sbx_route **out)
 
 static int parse_json(struct sbx_req *r, struct sbx_resp *out)
 {
-	json_error_t je;
+	json_t *problem;
+	int status = sbx_body_parse(r->body.buf, r->body.len, &r->json, &problem);
 
-	if (r->body.len == 0) {
-		r->json = json_object();
-		return 0;
-	}
-	r->json = json_loadb(r->body.buf, r->body.len, JSON_REJECT_DUPLICATES, &je);
-	if (!r->json || !json_is_object(r->json)) {
-		sbx_problem(out, 400, "invalid-request", "the body is not a JSON object: %s",
-			    r->json ? "another JSON value" : je.text);
-		return 1;
-	}
-	return 0;
+	if (status)
+		sbx_reply(out, status, problem);
+	return status != 0;
 }
 
 /*

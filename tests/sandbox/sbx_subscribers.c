@@ -88,19 +88,17 @@ static json_t *subscriber_json(struct sbx_db *db, const char *registrar, const c
 /* POST /subscribers {"name", "customer_ref"?} */
 int sbx_h_subscribers_post(struct sbx_req *r, struct sbx_resp *out)
 {
-	json_t *errors = json_array(), *eab = NULL, *obj;
-	const char *name = sbx_field_str(r, "name", 1, 200, errors);
-	const char *ref = sbx_field_str(r, "customer_ref", 0, 200, errors);
+	struct sbx_subscriber s;
+	json_t *problem, *eab = NULL, *obj;
 	char id[32];
+	int rc = sbx_body_subscriber(r->json, &s, &problem);
 
-	if (name && !*name)
-		sbx_field_error(errors, "name", "must not be empty");
-	if (sbx_fields_refused(out, errors))
-		return 0;
+	if (rc)
+		return sbx_reply(out, rc, problem);
 	if (sbx_registrar_suspended(r->db, r->registrar) == 1)
 		return sbx_problem(out, 403, "registrar-suspended",
 				   "registrar %s is suspended", r->registrar);
-	if (sbx_subscriber_create(r, name, ref, id, sizeof(id), &eab))
+	if (sbx_subscriber_create(r, s.name, s.customer_ref, id, sizeof(id), &eab))
 		return -1;
 	obj = subscriber_json(r->db, r->registrar, id);
 	json_object_set_new(obj, "eab", eab);

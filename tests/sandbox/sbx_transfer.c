@@ -154,16 +154,17 @@ int sbx_h_transfer_code(struct sbx_req *r, struct sbx_resp *out)
 /* POST /fqdns/{fqdn}/transfer {"code", "subscriber"?}: the gaining side asks */
 int sbx_h_transfer_request(struct sbx_req *r, struct sbx_resp *out)
 {
-	json_t *errors = json_array(), *eab = NULL, *obj;
-	const char *code = sbx_field_str(r, "code", 1, 200, errors);
-	const char *sub = sbx_field_str(r, "subscriber", 0, 64, errors);
+	struct sbx_transfer_req t;
+	json_t *problem, *eab = NULL, *obj;
+	const char *sub;
 	char losing[64], sub_id[32];
 	int64_t id = 0, tid = 0;
 	sqlite3_stmt *st;
-	int rc;
+	int rc = sbx_body_transfer(r->json, &t, &problem);
 
-	if (sbx_fields_refused(out, errors))
-		return 0;
+	if (rc)
+		return sbx_reply(out, rc, problem);
+	sub = t.subscriber;
 	st = sbx_db_q(r->db, "SELECT id, registrar FROM fqdns WHERE fqdn = ? AND state <> 'ended'",
 		      "t", r->arg[0]);
 	rc = sbx_db_step(r->db, st);
@@ -180,7 +181,7 @@ int sbx_h_transfer_request(struct sbx_req *r, struct sbx_resp *out)
 		return rc < 0 ? -1 : sbx_problem(out, 409, "transfer-pending",
 						 "a transfer of %s is pending", r->arg[0]);
 	st = sbx_db_q(r->db, "SELECT id FROM transfers WHERE fqdn_id = ? AND state = 'issued'"
-		      " AND code = ? AND code_expires_at > ?", "iti", id, code, (int64_t)r->now);
+		      " AND code = ? AND code_expires_at > ?", "iti", id, t.code, (int64_t)r->now);
 	rc = sbx_db_step(r->db, st);
 	if (rc < 0)
 		return -1;
