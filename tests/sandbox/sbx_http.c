@@ -14,6 +14,9 @@ enum {
 	SBX_JSON = 2,    /* takes a JSON object body (an empty body reads as {}) */
 };
 
+/* per connection: the request's headers and a read buffer for its body */
+#define SBX_CONN_MEMORY (16 * 1024)
+
 struct sbx_route {
 	const char *method;
 	const char *pattern;  /* segments; "*" matches one */
@@ -635,6 +638,9 @@ struct MHD_Daemon *sbx_http_start(struct sbx_server *srv, const struct sockaddr 
 			     MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64,
+			     /* libmicrohttpd zeroes the whole pool for every request; the
+			      * default 32 KiB is twice what the longest signed headers need */
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SBX_CONN_MEMORY,
 			     MHD_OPTION_END);
 	if (!d)
 		jra_error(e, JRA_ERR_CONFIG, "cannot listen: libmicrohttpd refused to start "
