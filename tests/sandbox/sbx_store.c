@@ -51,7 +51,7 @@ static const char schema[] =
 	" keyid TEXT PRIMARY KEY, registrar TEXT NOT NULL REFERENCES registrars(id),"
 	" alg TEXT NOT NULL, material TEXT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS nonces("
-	" nonce TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);"
+	" nonce TEXT PRIMARY KEY, seen_at INTEGER NOT NULL) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS nonces_seen ON nonces(seen_at);"
 	"CREATE TABLE IF NOT EXISTS subscribers("
 	" id TEXT PRIMARY KEY, registrar TEXT NOT NULL, name TEXT NOT NULL,"
