@@ -5,6 +5,7 @@
 
 #include <openssl/err.h>
 
+#include "buf.h"
 #include "i18n.h"
 
 int jra_verror(struct jra_error *e, enum jra_err code, const char *fmt, va_list ap)
@@ -41,30 +42,19 @@ int jra_error_hint(struct jra_error *e, const char *fmt, ...)
 
 void jra_error_prefix(struct jra_error *e, const char *fmt, ...)
 {
-	char prefix[JRA_ERROR_MSG_MAX];
-	size_t plen, mlen;
+	struct jra_buf b = JRA_BUF_INIT;
 	va_list ap;
 
 	if (!e)
 		return;
+	/* Built aside, so fmt's arguments may point into e->msg; what no
+	 * longer fits is cut at the end. */
 	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	jra_buf_vaddf(&b, fmt, ap);
 	va_end(ap);
-	/* Shift the message right and put the prefix in front; a message
-	 * that no longer fits is cut at the end. */
-	plen = strlen(prefix) + 2;
-	if (plen >= sizeof(e->msg))
-		plen = sizeof(e->msg) - 1;
-	mlen = strlen(e->msg);
-	if (mlen > sizeof(e->msg) - 1 - plen)
-		mlen = sizeof(e->msg) - 1 - plen;
-	memmove(e->msg + plen, e->msg, mlen);
-	e->msg[plen + mlen] = '\0';
-	memcpy(e->msg, prefix, plen - 2 < strlen(prefix) ? plen - 2 : strlen(prefix));
-	if (plen >= 2) {
-		e->msg[plen - 2] = ':';
-		e->msg[plen - 1] = ' ';
-	}
+	jra_buf_addf(&b, ": %s", e->msg);
+	snprintf(e->msg, sizeof(e->msg), "%s", jra_buf_str(&b));
+	jra_buf_release(&b);
 }
 
 int jra_error_openssl(struct jra_error *e)

@@ -313,6 +313,8 @@ void jra_fqdn_covered_names(const char *ascii, char *names[2])
 	names[0] = jra_xstrdup(ascii);
 	if (strncmp(ascii, "*.", 2) == 0)
 		names[1] = jra_xstrdup(ascii + 2);
-	else
+	else if (strlen(ascii) + 4 <= JRA_FQDN_MAX)
 		names[1] = jra_xasprintf("www.%s", ascii);
+	else
+		names[1] = NULL;
 }

@@ -35,7 +35,9 @@ char *jra_fqdn_to_unicode(const char *ascii);
 /*
  * The names an FQDN covers (terms §5.2): a normal FQDN covers itself and
  * "www." + itself; "*.example.jp" covers itself and "example.jp".
- * Fills names[0] and names[1] with newly allocated strings.
+ * Fills names[0] and names[1] with newly allocated strings; names[1] is
+ * NULL when "www." + the name would pass JRA_FQDN_MAX octets, a name no
+ * certificate can carry, so such an FQDN covers itself only.
  */
 void jra_fqdn_covered_names(const char *ascii, char *names[2]);
 

@@ -1,5 +1,6 @@
 #include "output.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,13 +101,35 @@ char *jra_out_text(json_t *v, const char *sep)
 	return jra_buf_take(&b);
 }
 
+/* 1 when s is a decimal number, as a spreadsheet would read one. */
+static int is_number(const char *s)
+{
+	if (*s == '-' || *s == '+')
+		s++;
+	if (!isdigit((unsigned char)*s))
+		return 0;
+	while (isdigit((unsigned char)*s))
+		s++;
+	if (*s == '.' && isdigit((unsigned char)s[1]))
+		for (s++; isdigit((unsigned char)*s); s++)
+			;
+	return *s == '\0';
+}
+
 void jra_csv_field(struct jra_buf *b, const char *s)
 {
-	if (!strpbrk(s, ",\"\r\n")) {
+	/* Customer-supplied text (a customer_ref, a subscriber's name) could
+	 * start a formula in the spreadsheet the CSV is opened in; a quote
+	 * in front makes it text there.  Numbers stay as they are. */
+	int guard = *s && strchr("=+-@\t\r", *s) && !is_number(s);
+
+	if (!guard && !strpbrk(s, ",\"\r\n")) {
 		jra_buf_addstr(b, s);
 		return;
 	}
 	jra_buf_addch(b, '"');
+	if (guard)
+		jra_buf_addch(b, '\'');
 	for (; *s; s++) {
 		if (*s == '"')
 			jra_buf_addch(b, '"');

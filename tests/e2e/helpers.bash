@@ -177,6 +177,27 @@ sbx_api() {
 	echo
 }
 
+# sbx_apply FQDN PERIOD: applies through the registrar API, without jra;
+# sets KID to the new subscriber's EAB kid.
+sbx_apply() {
+	run sbx_req fqdns --data "{\"fqdn\":\"$1\",\"period\":\"$2\",\"agreed_terms_version\":\"2025-08-22\"}"
+	[ "$(http_status)" = 201 ]
+	KID=$(json_str kid)
+	[ -n "$KID" ]
+}
+
+# sbx_issue KID NAME...: the sandbox issues a certificate for the NAMEs on
+# the ACME account KID, as its ACME side would; sets SERIAL.
+sbx_issue() {
+	local kid=$1 names
+	shift
+	names=$(printf '"%s",' "$@")
+	run sbx_api POST issuance "{\"eab_kid\":\"$kid\",\"names\":[${names%,}]}"
+	[ "$(http_status)" = 201 ]
+	SERIAL=$(json_str serial)
+	[ -n "$SERIAL" ]
+}
+
 http_status() {
 	printf '%s\n' "$output" | sed -n '1s/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p'
 }

@@ -140,6 +140,17 @@ teardown() {
 	[[ "${lines[2]}" == b.example.jp,applied,*,1y,* ]]
 }
 
+@test "status -o csv makes a customer reference that looks like a formula text" {
+	"$JRA" apply a.example.jp --period 1m --agree-terms \
+		--customer-ref '=HYPERLINK("http://evil.example/","x")' >/dev/null
+	run "$JRA" -o csv status a.example.jp
+	[ "$status" -eq 0 ]
+	[[ "${lines[1]}" == *',"'"'"'=HYPERLINK(""http://evil.example/"",""x"")"'* ]]
+	# JSON carries the value as the CA holds it
+	run "$JRA" -o json status a.example.jp
+	[ "$(jq -r .customer_ref <<<"$output")" = '=HYPERLINK("http://evil.example/","x")' ]
+}
+
 @test "a batch that partly fails exits 2 and keeps the input order" {
 	"$JRA" apply a.example.jp --period 1m --agree-terms >/dev/null
 	"$JRA" apply b.example.jp --period 1m --agree-terms >/dev/null

@@ -23,16 +23,6 @@ apply() {
 	[ -n "$KID" ]
 }
 
-# issue KID NAME...: the sandbox issues a certificate; sets SERIAL.
-issue() {
-	local kid=$1 names
-	shift
-	names=$(printf '"%s",' "$@")
-	run sbx_api POST issuance "{\"eab_kid\":\"$kid\",\"names\":[${names%,}]}"
-	[ "$(http_status)" = 201 ]
-	SERIAL=$(json_str serial)
-}
-
 # A second registrar, R0002, and a config file for it in $R2_CONFIG.
 add_r0002() {
 	local pem
@@ -57,7 +47,7 @@ add_r0002() {
 
 @test "cancel says when the service ends; withdraw-cancel says it continues and until when" {
 	apply example.jp 1m
-	issue "$KID" example.jp
+	sbx_issue "$KID" example.jp
 	# usage started 2026-02-01 (JST); 1m ends on the last day of March (terms §10.2)
 	run "$JRA" cancel example.jp
 	[ "$status" -eq 0 ]
@@ -71,7 +61,7 @@ add_r0002() {
 
 @test "withdrawing a cancellation that was never filed is refused with exit 1" {
 	apply example.jp 1m
-	issue "$KID" example.jp
+	sbx_issue "$KID" example.jp
 	run --separate-stderr "$JRA" withdraw-cancel example.jp
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"(invalid-state)"* ]]
@@ -79,7 +69,7 @@ add_r0002() {
 
 @test "-q prints nothing when a cancellation succeeds" {
 	apply example.jp 1m
-	issue "$KID" example.jp
+	sbx_issue "$KID" example.jp
 	run "$JRA" -q cancel example.jp
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
@@ -87,7 +77,7 @@ add_r0002() {
 
 @test "revoke refuses reasons a registrar may not give, before sending" {
 	apply example.jp 1m
-	issue "$KID" example.jp
+	sbx_issue "$KID" example.jp
 	run --separate-stderr "$JRA" revoke --serial "$SERIAL" --reason privilegeWithdrawn --yes
 	[ "$status" -eq 64 ]
 	[[ "$stderr" == *"privilegeWithdrawn (9) is not one a registrar may give"*"cessationOfOperation (5)"* ]]
@@ -99,7 +89,7 @@ add_r0002() {
 
 @test "revoke needs --yes when stdin is not a terminal" {
 	apply example.jp 1m
-	issue "$KID" example.jp
+	sbx_issue "$KID" example.jp
 	run --separate-stderr "$JRA" revoke --serial "$SERIAL" </dev/null
 	[ "$status" -eq 64 ]
 	[[ "$stderr" == *"--yes"* ]]
@@ -107,7 +97,7 @@ add_r0002() {
 
 @test "revoke takes a reason by name in any case; a second revocation is refused" {
 	apply example.jp 1m
-	issue "$KID" example.jp
+	sbx_issue "$KID" example.jp
 	upper=$(printf '%s' "$SERIAL" | tr a-f A-F)
 	run "$JRA" revoke --serial "$upper" --reason KEYCOMPROMISE --yes
 	[ "$status" -eq 0 ]
@@ -122,9 +112,9 @@ add_r0002() {
 
 @test "revoke --fqdn revokes every valid certificate of the FQDN" {
 	apply example.jp 1m
-	issue "$KID" example.jp
+	sbx_issue "$KID" example.jp
 	first=$SERIAL
-	issue "$KID" www.example.jp
+	sbx_issue "$KID" www.example.jp
 	run "$JRA" revoke --fqdn example.jp --reason 5 --yes
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"$first revoked"* ]]
@@ -140,7 +130,7 @@ add_r0002() {
 
 @test "a transfer: code, request, status on both sides, approval" {
 	apply example.jp 1m
-	issue "$KID" example.jp
+	sbx_issue "$KID" example.jp
 	add_r0002
 	run "$JRA" -o jsonl transfer code example.jp
 	[ "$status" -eq 0 ]
@@ -193,7 +183,7 @@ add_r0002() {
 
 @test "a connection dropped after the change is retried with the same idempotency key" {
 	apply example.jp 1m
-	issue "$KID" example.jp
+	sbx_issue "$KID" example.jp
 	run sbx_api POST faults '{"mode":"drop-after-commit","count":1}'
 	run --separate-stderr "$JRA" -v cancel example.jp
 	[ "$status" -eq 0 ]

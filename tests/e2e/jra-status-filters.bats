@@ -14,8 +14,7 @@ setup_file() {
 		run "$JRA" -o json apply "filter-$p.example.jp" --period "$p" --agree-terms
 		[ "$status" -eq 0 ]
 		kid=$(jq -r .eab.kid <<<"$output")
-		run sbx_api POST issuance "{\"eab_kid\":\"$kid\",\"names\":[\"filter-$p.example.jp\"]}"
-		[ "$(http_status)" = 201 ]
+		sbx_issue "$kid" "filter-$p.example.jp"
 	done
 }
 

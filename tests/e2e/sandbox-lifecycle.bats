@@ -18,24 +18,6 @@ teardown() {
 	stop_sandbox
 }
 
-# apply FQDN PERIOD: applies and sets KID to the new subscriber's EAB kid.
-apply() {
-	run sbx_req fqdns --data "{\"fqdn\":\"$1\",\"period\":\"$2\",\"agreed_terms_version\":\"2025-08-22\"}"
-	[ "$(http_status)" = 201 ]
-	KID=$(json_str kid)
-	[ -n "$KID" ]
-}
-
-# issue KID NAME...: issues a certificate; sets SERIAL.
-issue() {
-	local kid=$1 names
-	shift
-	names=$(printf '"%s",' "$@")
-	run sbx_api POST issuance "{\"eab_kid\":\"$kid\",\"names\":[${names%,}]}"
-	[ "$(http_status)" = 201 ]
-	SERIAL=$(json_str serial)
-}
-
 # The last day of the month that follows the month of date $1 (YYYY-MM-DD) by $2 months.
 last_day_after() {
 	local first
@@ -54,15 +36,15 @@ set_clock() {
 }
 
 @test "an FQDN stays applied until its first certificate" {
-	apply example.jp 1m
+	sbx_apply example.jp 1m
 	run sbx_req fqdns/example.jp
 	[ "$(json_str state)" = applied ]
 	[[ "$(http_body)" == *'"start_date":null'* ]]
 }
 
 @test "terms §10.2: usage starts on the JST date of the first issuance; 1m ends a month later" {
-	apply example.jp 1m
-	issue "$KID" example.jp www.example.jp
+	sbx_apply example.jp 1m
+	sbx_issue "$KID" example.jp www.example.jp
 	run sbx_req fqdns/example.jp
 	[ "$(json_str state)" = active ]
 	local jst_day
@@ -73,38 +55,38 @@ set_clock() {
 }
 
 @test "terms §10.2: 1y ends on the last day of the same month next year" {
-	apply example.jp 1y
-	issue "$KID" www.example.jp
+	sbx_apply example.jp 1y
+	sbx_issue "$KID" www.example.jp
 	run sbx_req fqdns/example.jp
 	[ "$(json_str end_date)" = "$(last_day_after 2026-02-01 12)" ]
 	[ "$(json_str end_date)" = 2027-02-28 ]
 }
 
 @test "terms §3: a certificate is valid until 23:59:59 JST of the issuance date + 90 days" {
-	apply example.jp 1m
-	issue "$KID" example.jp
+	sbx_apply example.jp 1m
+	sbx_issue "$KID" example.jp
 	local want
 	want=$(date -u -d "$(TZ=JST-9 date -d "$START" +%F) +90 day 23:59:59 +0900" +%FT%TZ)
 	[ "$(json_str not_after)" = "$want" ]
 }
 
 @test "terms §5.2: only covered names of the subscriber's live FQDNs are issued" {
-	apply example.jp 1m
+	sbx_apply example.jp 1m
 	local kid1=$KID
-	apply other.jp 1m
+	sbx_apply other.jp 1m
 	run sbx_api POST issuance "{\"eab_kid\":\"$kid1\",\"names\":[\"other.jp\"]}"
 	[ "$(http_status)" = 403 ]
 	run sbx_api POST issuance "{\"eab_kid\":\"$kid1\",\"names\":[\"mail.example.jp\"]}"
 	[ "$(http_status)" = 403 ]
-	apply '*.wild.jp' 1m
-	issue "$KID" '*.wild.jp' wild.jp
+	sbx_apply '*.wild.jp' 1m
+	sbx_issue "$KID" '*.wild.jp' wild.jp
 	run sbx_api POST issuance "{\"eab_kid\":\"$KID\",\"names\":[\"www.wild.jp\"]}"
 	[ "$(http_status)" = 403 ]
 }
 
 @test "terms §10.3: with no cancellation the service continues with renewal_period" {
-	apply example.jp 1m
-	issue "$KID" example.jp
+	sbx_apply example.jp 1m
+	sbx_issue "$KID" example.jp
 	run sbx_req fqdns/example.jp -X PATCH --data '{"renewal_period":"1y"}'
 	[ "$(http_status)" = 200 ]
 	[ "$(json_str renewal_period)" = 1y ]
@@ -124,8 +106,8 @@ set_clock() {
 
 @test "terms §10.3: a 1m continuation from a January end date ends in February" {
 	set_clock 2026-12-10T00:00:00Z
-	apply example.jp 1m
-	issue "$KID" example.jp
+	sbx_apply example.jp 1m
+	sbx_issue "$KID" example.jp
 	run sbx_req fqdns/example.jp
 	[ "$(json_str end_date)" = 2027-01-31 ]
 	set_clock 2027-01-31T15:00:00Z
@@ -135,7 +117,7 @@ set_clock() {
 }
 
 @test "terms §10.4: cancelling an applied FQDN ends it at once, withdrawn" {
-	apply example.jp 1m
+	sbx_apply example.jp 1m
 	run sbx_req fqdns/example.jp/cancellation -X POST
 	[ "$(http_status)" = 200 ]
 	[ "$(json_str state)" = ended ]
@@ -144,12 +126,12 @@ set_clock() {
 	[ "$(http_status)" = 409 ]
 	[ "$(problem_type)" = invalid-state ]
 	# ended, it can be applied for again
-	apply example.jp 1m
+	sbx_apply example.jp 1m
 }
 
 @test "terms §10.4, §12.4: a cancellation ends the service after the end date and revokes with reason 5" {
-	apply example.jp 1m
-	issue "$KID" example.jp www.example.jp
+	sbx_apply example.jp 1m
+	sbx_issue "$KID" example.jp www.example.jp
 	local serial=$SERIAL
 	run sbx_req fqdns/example.jp/cancellation -X POST
 	[ "$(json_str state)" = cancel-pending ]
@@ -173,14 +155,14 @@ set_clock() {
 }
 
 @test "terms §12.4: a multi-domain certificate is revoked when any of its FQDNs ends" {
-	apply example.jp 1m
+	sbx_apply example.jp 1m
 	local kid=$KID sub
 	sub=$(json_str subscriber)
 	run sbx_req fqdns --data "{\"fqdn\":\"second.jp\",\"period\":\"1m\",\"subscriber\":\"$sub\",\"agreed_terms_version\":\"2025-08-22\"}"
 	[ "$(http_status)" = 201 ]
-	issue "$kid" example.jp second.jp
+	sbx_issue "$kid" example.jp second.jp
 	local multi=$SERIAL
-	issue "$kid" www.example.jp
+	sbx_issue "$kid" www.example.jp
 	local single=$SERIAL
 	run sbx_req fqdns/second.jp/cancellation -X POST
 	set_clock 2026-03-31T15:00:00Z
@@ -193,8 +175,8 @@ set_clock() {
 }
 
 @test "DELETE cancellation withdraws it; the service then continues" {
-	apply example.jp 1m
-	issue "$KID" example.jp
+	sbx_apply example.jp 1m
+	sbx_issue "$KID" example.jp
 	run sbx_req fqdns/example.jp/cancellation -X DELETE
 	[ "$(http_status)" = 409 ]
 	run sbx_req fqdns/example.jp/cancellation -X POST
@@ -209,8 +191,8 @@ set_clock() {
 }
 
 @test "certificates expire in the daily processing after not_after" {
-	apply example.jp 1y
-	issue "$KID" example.jp
+	sbx_apply example.jp 1y
+	sbx_issue "$KID" example.jp
 	local na
 	na=$(json_str not_after)
 	# a minute before it, since the clock runs on
@@ -261,16 +243,36 @@ set_clock() {
 	run sbx_req fqdns --data '{"fqdn":"a.example.jp","period":"2m","agreed_terms_version":"2025-08-22"}'
 	[ "$(http_status)" = 400 ]
 	[[ "$(http_body)" == *'"field":"period"'* ]]
-	apply a.example.jp 1m
+	sbx_apply a.example.jp 1m
 	run sbx_req fqdns --data '{"fqdn":"a.example.jp","period":"1m","agreed_terms_version":"2025-08-22"}'
 	[ "$(http_status)" = 409 ]
 	[ "$(problem_type)" = fqdn-in-service ]
 }
 
 @test "GET /fqdns/{fqdn} takes the percent-encoded wildcard" {
-	apply '*.example.jp' 1m
+	sbx_apply '*.example.jp' 1m
 	run sbx_req 'fqdns/%2A.example.jp'
 	[ "$(http_status)" = 200 ]
 	[ "$(json_str fqdn)" = '*.example.jp' ]
 	[[ "$(http_body)" == *'"covered_names":["*.example.jp","example.jp"]'* ]]
+}
+
+@test "terms §5.2: an FQDN too long for a www. name covers itself only, and is issued for" {
+	local l63 name
+	l63=$(printf '%063d' 0 | tr 0 a)
+	# 249 octets: www. + it is 253, the longest a name can be
+	name="b.$l63.$l63.$l63.$(printf "%052d" 0 | tr 0 b).jp"
+	[ "${#name}" -eq 249 ]
+	sbx_apply "$name" 1m
+	run sbx_req "fqdns/$name"
+	[ "$(http_body | jq -c '.covered_names | map(length)')" = "[249,253]" ]
+	# 250 octets: www. + it would be 254, no name at all
+	name="bb.$l63.$l63.$l63.$(printf "%052d" 0 | tr 0 b).jp"
+	[ "${#name}" -eq 250 ]
+	sbx_apply "$name" 1m
+	run sbx_req "fqdns/$name"
+	[ "$(http_body | jq -c .covered_names)" = "[\"$name\"]" ]
+	sbx_issue "$KID" "$name"
+	run sbx_req "fqdns/$name"
+	[ "$(json_str state)" = active ]
 }

@@ -66,8 +66,7 @@ churn() {
 		wins=$(awk -v f="$f" '$1 == f && $2 == 0' "$BATS_TEST_TMPDIR/race" | wc -l)
 		[ "$wins" -eq 1 ] || { echo "$f was applied $wins times" >&2; return 1; }
 		kid=$(awk -v f="$f" '$1 == f && $2 == 0 { print $3 }' "$BATS_TEST_TMPDIR/race")
-		run sbx_api POST issuance "{\"eab_kid\":\"$kid\",\"names\":[\"$f\"]}"
-		[ "$(http_status)" = 201 ]
+		sbx_issue "$kid" "$f"
 	done <"$BATS_TEST_TMPDIR/list"
 
 	deadline=$(($(date +%s) + ${JRA_LOAD_SECONDS:-60}))

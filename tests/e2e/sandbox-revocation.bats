@@ -5,19 +5,17 @@ load helpers
 
 setup() {
 	start_sandbox --now 2026-05-10T03:00:00Z
-	run sbx_req fqdns --data '{"fqdn":"example.jp","period":"1m","agreed_terms_version":"2025-08-22"}'
-	[ "$(http_status)" = 201 ]
-	KID=$(json_str kid)
+	sbx_apply example.jp 1m
 }
 
 teardown() {
 	stop_sandbox
 }
 
+# issue NAME: prints the serial of a new certificate for NAME on $KID.
 issue() {
-	run sbx_api POST issuance "{\"eab_kid\":\"$KID\",\"names\":[\"$1\"]}"
-	[ "$(http_status)" = 201 ]
-	json_str serial
+	sbx_issue "$KID" "$1"
+	echo "$SERIAL"
 }
 
 crl_text() {

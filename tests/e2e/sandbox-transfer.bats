@@ -8,12 +8,8 @@ load helpers
 setup() {
 	start_sandbox --now 2026-03-10T03:00:00Z
 	add_registrar R0002
-	run sbx_req fqdns --data '{"fqdn":"example.jp","period":"1y","agreed_terms_version":"2025-08-22"}'
-	[ "$(http_status)" = 201 ]
-	KID=$(json_str kid)
-	run sbx_api POST issuance "{\"eab_kid\":\"$KID\",\"names\":[\"example.jp\",\"www.example.jp\"]}"
-	[ "$(http_status)" = 201 ]
-	SERIAL=$(json_str serial)
+	sbx_apply example.jp 1y
+	sbx_issue "$KID" example.jp www.example.jp
 }
 
 teardown() {

@@ -119,7 +119,7 @@ int sbx_h_issuance(struct sbx_req *r, struct sbx_resp *out)
 
 		for (k = 0; k < nlive; k++) {
 			if (!strcmp(names[i], live[k].names[0]) ||
-			    !strcmp(names[i], live[k].names[1])) {
+			    (live[k].names[1] && !strcmp(names[i], live[k].names[1]))) {
 				covered = 1;
 				live[k].used = 1;
 			}

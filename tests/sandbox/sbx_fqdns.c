@@ -99,7 +99,8 @@ json_t *sbx_fqdn_json(struct sbx_db *db, int64_t id, time_t now)
 	json_object_set_new(obj, "end_reason", text_or_null(st, 12));
 	/* terms §5.2 */
 	jra_fqdn_covered_names(sbx_col_text(st, 0), names);
-	covered = json_pack("[s, s]", names[0], names[1]);
+	covered = names[1] ? json_pack("[s, s]", names[0], names[1])
+			   : json_pack("[s]", names[0]);
 	free(names[0]);
 	free(names[1]);
 	json_object_set_new(obj, "covered_names", covered);

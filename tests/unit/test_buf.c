@@ -30,6 +30,14 @@ int main(void)
 	ok(jra_exit_code(e.code) == 75, "temporary failure exits 75");
 	jra_error_prefix(&e, "GET %s", "/registrar");
 	is_str(e.msg, "GET /registrar: timeout after 30 s", "prefix");
+	jra_error_prefix(&e, "%s", e.msg);
+	is_str(e.msg, "GET /registrar: timeout after 30 s: GET /registrar: timeout after 30 s",
+	       "a prefix may quote the message itself");
+	memset(e.msg, 'm', sizeof(e.msg) - 1);
+	e.msg[sizeof(e.msg) - 1] = '\0';
+	jra_error_prefix(&e, "item %d", 7);
+	ok(strncmp(e.msg, "item 7: mmm", 11) == 0 && strlen(e.msg) == sizeof(e.msg) - 1,
+	   "a message that no longer fits is cut at the end");
 	ok(jra_exit_code(JRA_ERR_AUTH) == 77 && jra_exit_code(JRA_ERR_CONFIG) == 78 &&
 	   jra_exit_code(JRA_ERR_DATA) == 65 && jra_exit_code(JRA_ERR_UNAVAILABLE) == 69 &&
 	   jra_exit_code(JRA_ERR_REFUSED) == 1 && jra_exit_code(0) == 0,

@@ -89,6 +89,23 @@ int main(void)
 	jra_csv_field(&b, "plain");
 	jra_csv_field(&b, "x\"y");
 	is_str(jra_buf_str(&b), "plain\"x\"\"y\"", "csv field quoting");
+	jra_buf_reset(&b);
+	jra_csv_field(&b, "=HYPERLINK(\"http://x\")");
+	jra_buf_addch(&b, ',');
+	jra_csv_field(&b, "@SUM(A1)");
+	jra_buf_addch(&b, ',');
+	jra_csv_field(&b, "-2+3");
+	jra_buf_addch(&b, ',');
+	jra_csv_field(&b, "\tx");
+	is_str(jra_buf_str(&b), "\"'=HYPERLINK(\"\"http://x\"\")\",\"'@SUM(A1)\",\"'-2+3\",\"'\tx\"",
+	       "csv: text that a spreadsheet would run as a formula is made text");
+	jra_buf_reset(&b);
+	jra_csv_field(&b, "-12");
+	jra_buf_addch(&b, ',');
+	jra_csv_field(&b, "+3.5");
+	jra_buf_addch(&b, ',');
+	jra_csv_field(&b, "a=b");
+	is_str(jra_buf_str(&b), "-12,+3.5,a=b", "csv: numbers and an = inside text stay as they are");
 	jra_buf_release(&b);
 
 	ok(jra_display_width("\xe6\x97\xa5\xe6\x9c\xac.jp") == 7, "wide characters count 2");
