@@ -205,8 +205,8 @@ set_clock() {
 }
 
 @test "a GET runs the daily processing owed when another process moved the clock" {
-	apply example.jp 1y
-	issue "$KID" example.jp
+	sbx_apply example.jp 1y
+	sbx_issue "$KID" example.jp
 	local na
 	na=$(json_str not_after)
 	set_clock "$(date -u -d "@$(( $(date -u -d "$na" +%s) - 59 ))" +%FT%TZ)"
