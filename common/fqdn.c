@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <idn2.h>
 #include <libpsl.h>
@@ -264,12 +265,32 @@ int jra_fqdn_check_wire(const char *fqdn, struct jra_error *e)
 	return rc;
 }
 
+/* ASCII with no label in the ACE form "xn--": its Unicode form is itself. */
+static int plain_ascii(const char *s)
+{
+	const char *label = s, *p;
+
+	for (;;) {
+		if (strncasecmp(label, "xn--", 4) == 0)
+			return 0;
+		for (p = label; *p && *p != '.'; p++)
+			if ((unsigned char)*p >= 0x80)
+				return 0;
+		if (!*p)
+			return 1;
+		label = p + 1;
+	}
+}
+
 char *jra_fqdn_to_unicode(const char *ascii)
 {
 	const char *base = ascii;
 	char *u = NULL, *back = NULL, *res;
 	int wild = strncmp(ascii, "*.", 2) == 0;
 
+	/* the common case, without libidn2's conversions both ways */
+	if (plain_ascii(ascii))
+		return jra_xstrdup(ascii);
 	if (wild)
 		base += 2;
 	if (idn2_to_unicode_8z8z(base, &u, 0) != IDN2_OK || !u)

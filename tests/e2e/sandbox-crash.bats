@@ -75,3 +75,25 @@ apply_loop() {
 	[ "$(http_status)" = 201 ]
 	echo "acknowledged $acked, listed $listed, unanswered $n" >&2
 }
+
+@test "kill -9: a nonce answered before it, even with a refusal, is still refused after a restart" {
+	local ok_nonce=crashnonce-ok-0123456789abcdef refused_nonce=crashnonce-404-0123456789abcdef
+	run sbx_req terms --nonce "$ok_nonce"
+	[ "$(http_status)" = 200 ]
+	# the handler refuses this one; its nonce is spent all the same
+	run sbx_req fqdns/absent.example.jp --nonce "$refused_nonce"
+	[ "$(http_status)" = 404 ]
+	kill -KILL "$SANDBOX_PID"
+	wait "$SANDBOX_PID" 2>/dev/null || true
+	unset SANDBOX_PID
+
+	start_sandbox
+	run sbx_req terms --nonce "$ok_nonce"
+	[ "$(http_status)" = 401 ]
+	[ "$(problem_type)" = replayed-nonce ]
+	run sbx_req fqdns/absent.example.jp --nonce "$refused_nonce"
+	[ "$(http_status)" = 401 ]
+	[ "$(problem_type)" = replayed-nonce ]
+	run sbx_req terms
+	[ "$(http_status)" = 200 ]
+}

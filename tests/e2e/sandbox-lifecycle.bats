@@ -204,6 +204,23 @@ set_clock() {
 	[ "$(json_str status)" = expired ]
 }
 
+@test "a GET runs the daily processing owed when another process moved the clock" {
+	sbx_apply example.jp 1y
+	sbx_issue "$KID" example.jp
+	local na
+	na=$(json_str not_after)
+	set_clock "$(date -u -d "@$(( $(date -u -d "$na" +%s) - 59 ))" +%FT%TZ)"
+	# as another process on the same state directory would: the offset only
+	sqlite3 -cmd ".timeout 10000" "$SANDBOX_DIR/sandbox.db" \
+		"UPDATE meta SET value = value + 60 WHERE key = 'clock_offset'"
+	[ "$(sqlite3 "$SANDBOX_DIR/sandbox.db" 'SELECT status FROM certs')" = valid ]
+	run sbx_req fqdns/example.jp
+	[ "$(http_status)" = 200 ]
+	[ "$(json_str status)" = expired ]
+	# the daily processing of that 00:00 JST, not just the answer's view of it
+	[ "$(sqlite3 -cmd ".timeout 10000" "$SANDBOX_DIR/sandbox.db" 'SELECT status FROM certs')" = expired ]
+}
+
 @test "the clock only moves forward" {
 	run sbx_api PUT clock '{"now":"2026-01-01T00:00:00Z"}'
 	[ "$(http_status)" = 400 ]

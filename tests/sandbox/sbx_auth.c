@@ -8,6 +8,8 @@
 #define SBX_SIG_MAX_SKEW 300
 #define SBX_NONCE_WINDOW 600
 #define SBX_NONCE_MIN_BYTES 16
+/* how often (s) each connection clears nonces older than the window */
+#define SBX_NONCE_PURGE 60
 
 static int unauthorized(struct sbx_resp *out, const char *detail)
 {
@@ -25,7 +27,8 @@ static int b64url_only(const char *s)
 }
 
 /*
- * Parsed keys, kept with each database connection: parsing a PEM key
+ * Parsed keys, kept with each database connection (with when it last
+ * cleared expired nonces): parsing a PEM key
  * costs several times more than verifying a signature with it.  An entry
  * is used only while the stored keyid, alg and material still match it,
  * so a key registered anew takes effect on the next request.
@@ -40,6 +43,7 @@ struct cached_key {
 struct key_cache {
 	struct cached_key e[SBX_KEY_CACHE];
 	unsigned next;  /* the entry to replace when none is free */
+	time_t purged;  /* when this connection last cleared expired nonces */
 };
 
 static void cached_key_clear(struct cached_key *k)
@@ -157,25 +161,32 @@ static int load_key(struct sbx_db *db, const char *keyid, const char *alg,
 	return 1;
 }
 
-/* 1 when the nonce was seen within the window; otherwise remembers it and returns 0. */
+/*
+ * 1 when the nonce was seen within the window; otherwise remembers it and
+ * returns 0.  One statement, committed before the handler runs, so the
+ * nonce stays spent whatever follows, a restart included.  A nonce older
+ * than the window is taken afresh; such rows are cleared now and then.
+ */
 static int nonce_seen(struct sbx_db *db, const char *nonce, time_t real_now)
 {
-	sqlite3_stmt *st;
+	struct key_cache *kc = sbx_db_aux(db);
 	int rc;
 
-	if (sbx_db_run(db, sbx_db_q(db, "DELETE FROM nonces WHERE seen_at < ?", "i",
-				    (int64_t)(real_now - SBX_NONCE_WINDOW))))
-		return -1;
-	st = sbx_db_q(db, "SELECT 1 FROM nonces WHERE nonce = ?", "t", nonce);
-	rc = sbx_db_step(db, st);
-	if (rc == 1) {
-		sqlite3_reset(st);
-		return 1;
-	}
+	rc = sbx_db_write_alone(db, sbx_db_q(db, "INSERT INTO nonces(nonce, seen_at) VALUES(?, ?)"
+					     " ON CONFLICT(nonce) DO UPDATE SET seen_at = excluded.seen_at"
+					     " WHERE seen_at < ?", "tii", nonce, (int64_t)real_now,
+					     (int64_t)(real_now - SBX_NONCE_WINDOW)));
 	if (rc < 0)
 		return -1;
-	return sbx_db_run(db, sbx_db_q(db, "INSERT INTO nonces(nonce, seen_at) VALUES(?, ?)",
-				       "ti", nonce, (int64_t)real_now));
+	if (rc == 0)
+		return 1;
+	if (kc && real_now - kc->purged >= SBX_NONCE_PURGE) {
+		kc->purged = real_now;
+		if (sbx_db_write_alone(db, sbx_db_q(db, "DELETE FROM nonces WHERE seen_at < ?", "i",
+						    (int64_t)(real_now - SBX_NONCE_WINDOW))) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int sbx_auth_check(struct sbx_req *r, struct sbx_resp *out)

@@ -14,6 +14,9 @@ enum {
 	SBX_JSON = 2,    /* takes a JSON object body (an empty body reads as {}) */
 };
 
+/* per connection: the request's headers and a read buffer for its body */
+#define SBX_CONN_MEMORY (16 * 1024)
+
 struct sbx_route {
 	const char *method;
 	const char *pattern;  /* segments; "*" matches one */
@@ -301,6 +304,34 @@ static void sleep_ms(int ms)
 		;
 }
 
+/*
+ * Opens the request's transaction and sets r->now.  A route that changes
+ * nothing reads from one snapshot, so it neither waits for the write lock
+ * nor holds it; the others take it up front.  The daily processing owed
+ * since the last request runs first: within a writing transaction, or in
+ * one of its own before the snapshot is taken anew.  0, or -1.
+ */
+static int request_begin(struct sbx_req *r, int read_only)
+{
+	struct sbx_db *db = r->db;
+
+	for (int tries = 0; tries < 3; tries++) {
+		if (read_only ? sbx_db_begin_read(db) : sbx_db_begin(db))
+			return -1;
+		r->now = sbx_clock_now(db);
+		if (!sbx_daily_due(db, r->now))
+			return 0;
+		if (!read_only)
+			return sbx_daily_catch_up(r->srv, db, r->now);
+		sbx_db_rollback(db);
+		if (sbx_db_begin(db) || sbx_daily_catch_up(r->srv, db, sbx_clock_now(db)) ||
+		    sbx_db_commit(db))
+			return -1;
+	}
+	fprintf(stderr, "jra-sandbox: the daily processing is still due after running it\n");
+	return -1;
+}
+
 /* Handles a complete request into out. */
 static void process(struct sbx_req *r, struct sbx_resp *out)
 {
@@ -308,7 +339,7 @@ static void process(struct sbx_req *r, struct sbx_resp *out)
 	enum sbx_fault_mode fault = SBX_FAULT_NONE;
 	const char *idem_key = NULL;
 	char *idem_fp = NULL;
-	int delay_ms = 0, entered = 0, rc;
+	int delay_ms = 0, entered = 0, read_only, rc;
 	struct sbx_server *srv = r->srv;
 
 	out->retry_after = -1;
@@ -338,21 +369,11 @@ static void process(struct sbx_req *r, struct sbx_resp *out)
 
 	r->db = sbx_store_get(srv->store);
 	r->real_now = time(NULL);
-	/* daily processing owed since the last request, in its own transaction */
-	if (sbx_daily_due(r->db, sbx_clock_now(r->db)) &&
-	    (sbx_db_begin(r->db) || sbx_daily_catch_up(srv, r->db, sbx_clock_now(r->db)) ||
-	     sbx_db_commit(r->db)))
-		goto internal;
 	if (rt->flags & SBX_SIGNED) {
-		/* its own transaction, so a nonce stays spent whatever follows */
-		if (sbx_db_begin(r->db))
-			goto internal;
-		r->now = sbx_clock_now(r->db);
+		/* outside the request's transaction: the nonce is committed on its own */
 		rc = sbx_auth_check(r, out);
 		if (rc < 0)
 			goto internal;
-		if (sbx_db_commit(r->db))
-			goto unavailable;
 		if (rc > 0 || registrar_limits(r, out, idem_key, &entered))
 			goto faults;
 	}
@@ -364,9 +385,10 @@ static void process(struct sbx_req *r, struct sbx_resp *out)
 		r->db = sbx_store_get(srv->store);
 	}
 
-	if (sbx_db_begin(r->db))
+	/* a GET only reads: clients retry GETs freely (contract §3) */
+	read_only = !strcmp(rt->method, "GET");
+	if (request_begin(r, read_only))
 		goto internal;
-	r->now = sbx_clock_now(r->db);
 	if (entered) {
 		rc = idem_replay(r, out, idem_key, &idem_fp);
 		if (rc < 0)
@@ -376,12 +398,12 @@ static void process(struct sbx_req *r, struct sbx_resp *out)
 	}
 	if ((rt->flags & SBX_JSON) && parse_json(r, out))
 		goto keep;
-	if (sbx_db_savepoint(r->db))
+	if (!read_only && sbx_db_savepoint(r->db))
 		goto internal;
 	if (rt->handler(r, out) || !out->status)
 		goto internal;
 	/* a refused request changes nothing */
-	if (out->status >= 400)
+	if (out->status >= 400 && !read_only)
 		sbx_db_rollback_savepoint(r->db);
 keep:
 	if (idem_fp && out->status < 500 &&
@@ -531,6 +553,9 @@ struct MHD_Daemon *sbx_http_start(struct sbx_server *srv, const struct sockaddr 
 			     MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64,
+			     /* libmicrohttpd zeroes the whole pool for every request; the
+			      * default 32 KiB is twice what the longest signed headers need */
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SBX_CONN_MEMORY,
 			     MHD_OPTION_END);
 	if (!d)
 		jra_error(e, JRA_ERR_CONFIG, "cannot listen: libmicrohttpd refused to start "

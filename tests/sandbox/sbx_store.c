@@ -15,8 +15,12 @@ struct sbx_stmt {
 	sqlite3_stmt *st;
 };
 
+enum { TXN_NONE, TXN_READ, TXN_WRITE };
+
 struct sbx_db {
 	sqlite3 *h;
+	struct sbx_store *store;
+	int txn;                    /* TXN_*: the transaction this connection began */
 	struct sbx_stmt cache[SBX_STMT_CACHE];
 	int ncache;
 	int savepoint;
@@ -25,6 +29,9 @@ struct sbx_db {
 };
 
 struct sbx_store {
+	/* held by the one connection of this process that writes, so the others
+	 * queue here rather than in SQLite's sleeping busy handler */
+	pthread_mutex_t write_mu;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct sbx_db **free;
@@ -44,7 +51,7 @@ static const char schema[] =
 	" keyid TEXT PRIMARY KEY, registrar TEXT NOT NULL REFERENCES registrars(id),"
 	" alg TEXT NOT NULL, material TEXT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS nonces("
-	" nonce TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);"
+	" nonce TEXT PRIMARY KEY, seen_at INTEGER NOT NULL) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS nonces_seen ON nonces(seen_at);"
 	"CREATE TABLE IF NOT EXISTS subscribers("
 	" id TEXT PRIMARY KEY, registrar TEXT NOT NULL, name TEXT NOT NULL,"
@@ -91,11 +98,14 @@ static void db_close(struct sbx_db *db)
 	free(db);
 }
 
-static int db_open(const char *path, int create, struct sbx_db **out, struct jra_error *e)
+static int db_open(struct sbx_store *s, const char *path, int create, struct sbx_db **out,
+		   struct jra_error *e)
 {
 	struct sbx_db *db = jra_xcalloc(1, sizeof(*db));
 	char *err = NULL;
 	int rc;
+
+	db->store = s;
 
 	rc = sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			     SQLITE_OPEN_NOMUTEX, NULL);
@@ -123,12 +133,13 @@ int sbx_store_open(const char *path, int nconn, struct sbx_store **out, struct j
 	struct sbx_store *s = jra_xcalloc(1, sizeof(*s));
 	int rc;
 
+	pthread_mutex_init(&s->write_mu, NULL);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	s->all = jra_xcalloc(nconn, sizeof(*s->all));
 	s->free = jra_xcalloc(nconn, sizeof(*s->free));
 	for (int i = 0; i < nconn; i++) {
-		rc = db_open(path, i == 0, &s->all[i], e);
+		rc = db_open(s, path, i == 0, &s->all[i], e);
 		if (rc) {
 			sbx_store_free(s);
 			return rc;
@@ -150,6 +161,7 @@ void sbx_store_free(struct sbx_store *s)
 	free(s->free);
 	pthread_cond_destroy(&s->cv);
 	pthread_mutex_destroy(&s->mu);
+	pthread_mutex_destroy(&s->write_mu);
 	free(s);
 }
 
@@ -169,7 +181,7 @@ void sbx_store_put(struct sbx_store *s, struct sbx_db *db)
 {
 	if (!db)
 		return;
-	if (sbx_db_in_txn(db))
+	if (db->txn != TXN_NONE || sbx_db_in_txn(db))
 		sbx_db_rollback(db);
 	pthread_mutex_lock(&s->mu);
 	s->free[s->nfree++] = db;
@@ -231,6 +243,11 @@ sqlite3_stmt *sbx_db_q(struct sbx_db *db, const char *sql, const char *fmt, ...)
 
 	if (!st)
 		return NULL;
+	/* in WAL mode a read snapshot cannot always become a write one: refuse it here */
+	if (db->txn == TXN_READ && !sqlite3_stmt_readonly(st)) {
+		fprintf(stderr, "jra-sandbox: a write in a read-only transaction: %s\n", sql);
+		return NULL;
+	}
 	va_start(ap, fmt);
 	for (; fmt && *fmt; fmt++, i++) {
 		switch (*fmt) {
@@ -294,8 +311,32 @@ static int exec(struct sbx_db *db, const char *sql)
 
 int sbx_db_begin(struct sbx_db *db)
 {
+	pthread_mutex_lock(&db->store->write_mu);
 	db->savepoint = 0;
-	return exec(db, "BEGIN IMMEDIATE");
+	db->txn = TXN_WRITE;
+	if (exec(db, "BEGIN IMMEDIATE") == 0)
+		return 0;
+	db->txn = TXN_NONE;
+	pthread_mutex_unlock(&db->store->write_mu);
+	return -1;
+}
+
+int sbx_db_begin_read(struct sbx_db *db)
+{
+	db->savepoint = 0;
+	if (exec(db, "BEGIN") != 0)
+		return -1;
+	db->txn = TXN_READ;
+	return 0;
+}
+
+/* Ends what sbx_db_begin*() started: the write lock goes with it. */
+static void txn_end(struct sbx_db *db)
+{
+	if (db->txn == TXN_WRITE)
+		pthread_mutex_unlock(&db->store->write_mu);
+	db->txn = TXN_NONE;
+	db->savepoint = 0;
 }
 
 int sbx_db_commit(struct sbx_db *db)
@@ -304,6 +345,8 @@ int sbx_db_commit(struct sbx_db *db)
 
 	if (rc)
 		sbx_db_rollback(db);
+	else
+		txn_end(db);
 	return rc;
 }
 
@@ -311,7 +354,27 @@ void sbx_db_rollback(struct sbx_db *db)
 {
 	if (sbx_db_in_txn(db))
 		exec(db, "ROLLBACK");
-	db->savepoint = 0;
+	txn_end(db);
+}
+
+int sbx_db_write_alone(struct sbx_db *db, sqlite3_stmt *st)
+{
+	int rc;
+
+	if (!st)
+		return -1;
+	if (db->txn != TXN_NONE || sbx_db_in_txn(db)) {
+		sqlite3_reset(st);
+		fprintf(stderr, "jra-sandbox: a statement meant to run alone, inside a "
+			"transaction: %s\n", sqlite3_sql(st));
+		return -1;
+	}
+	pthread_mutex_lock(&db->store->write_mu);
+	rc = sbx_db_run(db, st);
+	if (rc == 0)
+		rc = sqlite3_changes(db->h);
+	pthread_mutex_unlock(&db->store->write_mu);
+	return rc;
 }
 
 int sbx_db_savepoint(struct sbx_db *db)

@@ -51,10 +51,21 @@ int sbx_db_step(struct sbx_db *db, sqlite3_stmt *st);
 /* A text column as const char * ("" for NULL is NOT done: NULL stays NULL). */
 const char *sbx_col_text(sqlite3_stmt *st, int i);
 
-/* BEGIN IMMEDIATE (the write lock up front, so no upgrade deadlock). */
+/*
+ * BEGIN IMMEDIATE (the write lock up front, so no upgrade deadlock).  The
+ * connections of one process also take a mutex for it, so they wait for
+ * each other in turn; other processes meet SQLite's busy timeout.
+ */
 int sbx_db_begin(struct sbx_db *db);
+/* BEGIN DEFERRED for reading only: one snapshot, no write lock, so it runs
+ * alongside a writer.  A statement that would write is refused (sbx_db_q
+ * logs it and answers NULL). */
+int sbx_db_begin_read(struct sbx_db *db);
 int sbx_db_commit(struct sbx_db *db);
 void sbx_db_rollback(struct sbx_db *db);
+/* Runs one writing statement made by sbx_db_q as a transaction of its own,
+ * outside any other, under the write lock: the rows it changed, or -1 (logged). */
+int sbx_db_write_alone(struct sbx_db *db, sqlite3_stmt *st);
 /* A savepoint inside the transaction, and a rollback to it. */
 int sbx_db_savepoint(struct sbx_db *db);
 void sbx_db_rollback_savepoint(struct sbx_db *db);

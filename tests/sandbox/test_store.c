@@ -3,6 +3,7 @@
  * (transactions, savepoints, counters, the pool), Idempotency-Key
  * bookkeeping and the rate limit's sliding window.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,46 @@
 #include "sbx_rate.h"
 #include "sbx_store.h"
 #include "tap.h"
+
+struct writer {
+	struct sbx_db *db;
+	_Atomic int64_t seen;
+};
+
+/* Waits for the write lock and reads what the other writer left. */
+static void *second_writer(void *arg)
+{
+	struct writer *w = arg;
+
+	if (sbx_db_begin(w->db) == 0) {
+		w->seen = sbx_meta_get(w->db, "turn", 0);
+		sbx_meta_set(w->db, "turn", 2);
+		sbx_db_commit(w->db);
+	}
+	return NULL;
+}
+
+/* Two connections of one process write in turn, the second waiting for the first. */
+static void test_writers(struct sbx_db *a, struct sbx_db *b)
+{
+	struct writer w = { b, -1 };
+	pthread_t t;
+
+	sbx_db_begin(a);
+	sbx_meta_set(a, "turn", 1);
+	if (pthread_create(&t, NULL, second_writer, &w)) {
+		ok(0, "pthread_create");
+		sbx_db_rollback(a);
+		return;
+	}
+	/* long enough for the second to reach BEGIN IMMEDIATE */
+	usleep(100 * 1000);
+	ok(w.seen == -1, "a second writer waits while the first holds the lock");
+	sbx_db_commit(a);
+	pthread_join(t, NULL);
+	ok(w.seen == 1 && sbx_meta_get(a, "turn", 0) == 2,
+	   "and goes on once it commits, seeing what it wrote");
+}
 
 static void test_store(const char *path)
 {
@@ -52,6 +93,27 @@ static void test_store(const char *path)
 
 	ok(sbx_db_step(a, sbx_db_q(a, "SELECT * FROM no_such_table", NULL)) == -1,
 	   "a bad statement is an error, not a crash");
+
+	ok(sbx_db_begin_read(a) == 0 && sbx_meta_get(a, "snap", 2) == 2, "a read transaction reads");
+	ok(sbx_db_q(a, "INSERT INTO meta(key, value) VALUES('w', 1)", NULL) == NULL,
+	   "and refuses a statement that would write");
+	ok(sbx_db_begin(b) == 0 && sbx_meta_set(b, "snap", 3) == 0 && sbx_db_commit(b) == 0,
+	   "a writer is not held up by the reader");
+	ok(sbx_meta_get(a, "snap", 2) == 2, "which keeps its snapshot");
+	ok(sbx_db_commit(a) == 0 && sbx_meta_get(a, "snap", 2) == 3, "until it ends");
+
+	st = sbx_db_q(a, "INSERT INTO meta(key, value) VALUES('once', 1) ON CONFLICT(key)"
+		      " DO NOTHING", NULL);
+	ok(sbx_db_write_alone(a, st) == 1, "a statement run alone reports the rows it changed");
+	st = sbx_db_q(a, "INSERT INTO meta(key, value) VALUES('once', 1) ON CONFLICT(key)"
+		      " DO NOTHING", NULL);
+	ok(sbx_db_write_alone(a, st) == 0, "none the second time");
+	sbx_db_begin(a);
+	st = sbx_db_q(a, "DELETE FROM meta WHERE key = 'once'", NULL);
+	ok(sbx_db_write_alone(a, st) == -1, "not inside a transaction");
+	sbx_db_rollback(a);
+	ok(sbx_meta_get(a, "once", 0) == 1, "where it does nothing");
+	test_writers(a, b);
 	sbx_store_put(s, a);
 	sbx_store_put(s, b);
 	sbx_store_free(s);

@@ -186,6 +186,12 @@ static void test_unicode(void)
 	s = jra_fqdn_to_unicode("xn--abc.jp");
 	is_str(s, "xn--abc.jp", "a bad A-label: a copy");
 	free(s);
+	s = jra_fqdn_to_unicode("www.xn--wgv71a119e.jp");
+	is_str(s, "www.日本語.jp", "an A-label after the first label");
+	free(s);
+	s = jra_fqdn_to_unicode("ab--cd.xn.example.jp");
+	is_str(s, "ab--cd.xn.example.jp", "hyphens elsewhere: a copy");
+	free(s);
 }
 
 static void test_covered(void)
