@@ -733,7 +733,7 @@ void jra_sig_headers_release(struct jra_sig_headers *h)
  * A signer: the key's signature context set up once and copied for each
  * signature (EVP_DigestSignInit or an HMAC key schedule costs about as
  * much again as an HMAC itself), nonces drawn from a pool of random bytes
- * (RAND_bytes costs the same for 16 bytes as for a kilobyte), and the
+ * (RAND_bytes costs nearly as much for 16 bytes as for a kilobyte), and the
  * buffers of the signature base and parameters kept between requests.
  */
 struct jra_signer {
