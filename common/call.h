@@ -22,6 +22,7 @@ struct jra_client {
 	char *endpoint;
 	char *ca_file;
 	const struct jra_key *key;
+	struct jra_signer *signer; /* made from key at the first request */
 	char *key_id;
 	char *registrar, *key_file;
 	struct jra_auth_hint auth;
@@ -36,6 +37,9 @@ struct jra_client {
 	unsigned long nsent, nconnects;
 };
 
+/* The most headers a request carries besides libcurl's own. */
+#define JRA_CALL_MAX_HEADERS 8
+
 /* One request through all its attempts. */
 struct jra_call {
 	const char *method;
@@ -44,7 +48,10 @@ struct jra_call {
 	size_t body_len;
 	char idem[37];            /* "" when not sent */
 	int attempt;              /* 1 for the first */
-	struct curl_slist *hdrs;
+	struct curl_slist *hdrs;  /* hnodes linked, pointing into hlines */
+	struct curl_slist hnodes[JRA_CALL_MAX_HEADERS];
+	size_t hoff[JRA_CALL_MAX_HEADERS], nhdrs;
+	struct jra_buf hlines;    /* "Name: value" lines, each NUL-terminated */
 	struct jra_buf resp;
 	struct jra_buf resp_hdrs; /* kept for -vv */
 	int toobig;

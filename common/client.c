@@ -91,6 +91,7 @@ void jra_client_free(struct jra_client *c)
 	if (!c)
 		return;
 	curl_easy_cleanup(c->easy);
+	jra_signer_free(c->signer);
 	free(c->endpoint);
 	free(c->ca_file);
 	free(c->key_id);
@@ -150,18 +151,36 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
-/* "Name: value"; an empty value gives "Name:", which tells libcurl not to send it. */
+/* "Name: value"; an empty value gives "Name:", which tells libcurl not to send it.
+ * The lines share one buffer, linked by link_headers() once all are in. */
 static void add_header(struct jra_call *call, const char *name, const char *value)
 {
-	char *line = *value ? jra_xasprintf("%s: %s", name, value) : jra_xasprintf("%s:", name);
-	struct curl_slist *l = curl_slist_append(call->hdrs, line);
-
-	free(line);
-	if (!l) {
-		fprintf(stderr, _("jra: out of memory building request headers\n"));
+	if (call->nhdrs == JRA_CALL_MAX_HEADERS) {
+		fprintf(stderr, "jra: too many request headers\n");
 		abort();
 	}
-	call->hdrs = l;
+	call->hoff[call->nhdrs++] = call->hlines.len;
+	jra_buf_addstr(&call->hlines, name);
+	jra_buf_addch(&call->hlines, ':');
+	if (*value) {
+		jra_buf_addch(&call->hlines, ' ');
+		jra_buf_addstr(&call->hlines, value);
+	}
+	/* each line ends with its own NUL */
+	jra_buf_add(&call->hlines, "", 1);
+}
+
+/* The header list libcurl takes, without an allocation per line. */
+static void link_headers(struct jra_call *call)
+{
+	size_t i;
+
+	call->hdrs = NULL;
+	for (i = call->nhdrs; i-- > 0;) {
+		call->hnodes[i].data = call->hlines.buf + call->hoff[i];
+		call->hnodes[i].next = call->hdrs;
+		call->hdrs = &call->hnodes[i];
+	}
 }
 
 static void log_request_headers(struct jra_client *c, struct jra_call *call)
@@ -214,8 +233,11 @@ static int sign_attempt(struct jra_client *c, struct jra_call *call, struct jra_
 	struct jra_sig_request sr;
 	int r;
 
-	curl_slist_free_all(call->hdrs);
 	call->hdrs = NULL;
+	call->nhdrs = 0;
+	jra_buf_reset(&call->hlines);
+	if (!c->signer && (r = jra_signer_new(c->key, &c->signer, e)) < 0)
+		return r;
 	memset(&sr, 0, sizeof(sr));
 	sr.method = call->method;
 	sr.target_uri = call->url;
@@ -225,7 +247,7 @@ static int sign_attempt(struct jra_client *c, struct jra_call *call, struct jra_
 	sr.idempotency_key = call->idem[0] ? call->idem : NULL;
 	sr.keyid = c->key_id;
 	sr.created = (int64_t)time(NULL);
-	if ((r = jra_sign_request(c->key, &sr, &sh, e)) < 0)
+	if ((r = jra_signer_sign_request(c->signer, &sr, &sh, e)) < 0)
 		return r;
 	add_header(call, "Accept", "application/json, application/problem+json");
 	if (call->body) {
@@ -238,6 +260,7 @@ static int sign_attempt(struct jra_client *c, struct jra_call *call, struct jra_
 	add_header(call, "Signature", sh.signature);
 	/* No "Expect: 100-continue" round trip for small bodies. */
 	add_header(call, "Expect", "");
+	link_headers(call);
 	jra_sig_headers_release(&sh);
 	return 0;
 }
@@ -260,8 +283,12 @@ static void setopts(struct jra_client *c, CURL *h, struct jra_call *call)
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-	if (c->ca_file)
+	/* ca_file alone is trusted (jra-config(5)); without libcurl's default CA
+	 * directory, libcurl also keeps the parsed store for the next connections */
+	if (c->ca_file) {
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+		curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
+	}
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, c->connect_timeout < c->timeout ?
 			 c->connect_timeout : c->timeout);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, c->timeout);
@@ -403,7 +430,7 @@ void jra_call_release(struct jra_call *call)
 {
 	free(call->url);
 	free(call->body);
-	curl_slist_free_all(call->hdrs);
+	jra_buf_release(&call->hlines);
 	jra_buf_release(&call->resp);
 	jra_buf_release(&call->resp_hdrs);
 	json_decref(call->result);
@@ -421,6 +448,7 @@ int jra_call_init(struct jra_client *c, struct jra_call *call, const char *metho
 	call->url = jra_xasprintf("%s%s", c->endpoint, path);
 	jra_buf_init(&call->resp, JRA_RESPONSE_MAX);
 	jra_buf_init(&call->resp_hdrs, 64 * 1024);
+	jra_buf_init(&call->hlines, 0);
 	if (body) {
 		call->body = json_dumps(body, JSON_COMPACT);
 		if (!call->body)

@@ -191,13 +191,31 @@ void jra_out_field(FILE *fp, int width, const char *label, const char *value)
 	free(clean);
 }
 
+/* Most answers fit: encoded in memory and written at once, not a write per token. */
+#define JSON_STACK_BUF 4096
+
 int jra_out_json(FILE *fp, json_t *v, int compact)
 {
-	size_t flags = compact ? JSON_COMPACT : JSON_INDENT(2);
+	size_t flags = (compact ? JSON_COMPACT : JSON_INDENT(2)) | JSON_ENCODE_ANY;
+	char stack[JSON_STACK_BUF], *p = stack;
+	size_t n;
+	int r = 0;
 
-	if (json_dumpf(v, fp, flags | JSON_ENCODE_ANY) < 0)
+	n = json_dumpb(v, stack, sizeof(stack) - 1, flags);
+	if (!n)
 		return -1;
-	return fputc('\n', fp) == EOF ? -1 : 0;
+	if (n > sizeof(stack) - 1) {
+		p = jra_xmalloc(n + 1);
+		if (json_dumpb(v, p, n, flags) != n)
+			r = -1;
+	}
+	if (!r) {
+		p[n] = '\n';
+		r = fwrite(p, 1, n + 1, fp) == n + 1 ? 0 : -1;
+	}
+	if (p != stack)
+		free(p);
+	return r;
 }
 
 static void csv_row(struct jra_out *o, json_t *item)

@@ -11,6 +11,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/ecdsa.h>
@@ -30,6 +31,8 @@
 #define P256_SCALAR_LEN 32
 #define HMAC_SHA256_LEN 32
 #define NONCE_BYTES 16
+/* Random bytes drawn at once for nonces. */
+#define NONCE_POOL 1024
 
 struct jra_key {
 	enum jra_alg alg;
@@ -684,13 +687,26 @@ int jra_sig_verify(const struct jra_key *key, const void *data, size_t len,
 
 /* RFC 9421 */
 
+/* Appends the signature base to b (no formatting: this runs once a request). */
+static void add_sig_base(struct jra_buf *b, const struct jra_sig_component *c, size_t n,
+			 const char *params_value)
+{
+	for (size_t i = 0; i < n; i++) {
+		jra_buf_addch(b, '"');
+		jra_buf_addstr(b, c[i].name);
+		jra_buf_addstr(b, "\": ");
+		jra_buf_addstr(b, c[i].value);
+		jra_buf_addch(b, '\n');
+	}
+	jra_buf_addstr(b, "\"@signature-params\": ");
+	jra_buf_addstr(b, params_value);
+}
+
 char *jra_sig_base(const struct jra_sig_component *c, size_t n, const char *params_value)
 {
 	struct jra_buf b = JRA_BUF_INIT;
 
-	for (size_t i = 0; i < n; i++)
-		jra_buf_addf(&b, "\"%s\": %s\n", c[i].name, c[i].value);
-	jra_buf_addf(&b, "\"@signature-params\": %s", params_value);
+	add_sig_base(&b, c, n, params_value);
 	return jra_buf_take(&b);
 }
 
@@ -713,17 +729,147 @@ void jra_sig_headers_release(struct jra_sig_headers *h)
 	h->content_digest = h->signature_input = h->signature = NULL;
 }
 
-int jra_sign_request(const struct jra_key *key, const struct jra_sig_request *r,
-		     struct jra_sig_headers *out, struct jra_error *e)
-{
-	struct jra_sig_component c[5];
-	struct jra_buf params = JRA_BUF_INIT;
-	unsigned char *sig = NULL, raw[NONCE_BYTES];
-	char *nonce = NULL, *digest = NULL, *base = NULL, *b64 = NULL;
-	size_t n = 0, siglen = 0;
-	int rc;
+/*
+ * A signer: the key's signature context set up once and copied for each
+ * signature (EVP_DigestSignInit or an HMAC key schedule costs about as
+ * much again as an HMAC itself), nonces drawn from a pool of random bytes
+ * (RAND_bytes costs nearly as much for 16 bytes as for a kilobyte), and the
+ * buffers of the signature base and parameters kept between requests.
+ */
+struct jra_signer {
+	const struct jra_key *key;
+	EVP_MD_CTX *tmpl;        /* ed25519, ecdsa-p256-sha256: initialised for signing */
+	EVP_MD_CTX *work;        /* a copy of tmpl per signature */
+	EVP_MAC_CTX *mac;        /* hmac-sha256: keyed, duplicated per signature */
+	unsigned char pool[NONCE_POOL];
+	size_t pool_left;
+	char *keyid;             /* whose ";keyid=...;alg=..." tail is cached */
+	struct jra_buf tail, params, base;
+};
 
-	memset(out, 0, sizeof(*out));
+void jra_signer_free(struct jra_signer *s)
+{
+	if (!s)
+		return;
+	EVP_MD_CTX_free(s->tmpl);
+	EVP_MD_CTX_free(s->work);
+	EVP_MAC_CTX_free(s->mac);
+	OPENSSL_cleanse(s->pool, sizeof(s->pool));
+	free(s->keyid);
+	jra_buf_release(&s->tail);
+	jra_buf_release(&s->params);
+	jra_buf_release(&s->base);
+	free(s);
+}
+
+int jra_signer_new(const struct jra_key *key, struct jra_signer **out, struct jra_error *e)
+{
+	struct jra_signer *s;
+	OSSL_PARAM params[2];
+	EVP_MAC *mac;
+	int ok;
+
+	*out = NULL;
+	if (!key->has_private)
+		return jra_error(e, JRA_ERR_CONFIG, _("the %s key is a public key; signing needs the private key"),
+				 jra_alg_name(key->alg));
+	s = jra_xcalloc(1, sizeof(*s));
+	s->key = key;
+	if (key->alg == JRA_ALG_HMAC_SHA256) {
+		if (key->secret_len > INT_MAX || !(mac = EVP_MAC_fetch(NULL, "HMAC", NULL))) {
+			jra_signer_free(s);
+			return ossl_fail(e, "HMAC-SHA256");
+		}
+		s->mac = EVP_MAC_CTX_new(mac);
+		EVP_MAC_free(mac);
+		params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0);
+		params[1] = OSSL_PARAM_construct_end();
+		ok = s->mac && EVP_MAC_init(s->mac, key->secret, key->secret_len, params);
+	} else {
+		s->tmpl = EVP_MD_CTX_new();
+		s->work = EVP_MD_CTX_new();
+		ok = s->tmpl && s->work &&
+		     EVP_DigestSignInit(s->tmpl, NULL, key->alg == JRA_ALG_ED25519 ? NULL :
+					EVP_sha256(), NULL, key->pkey) > 0;
+	}
+	if (!ok) {
+		jra_signer_free(s);
+		return ossl_fail(e, key->alg == JRA_ALG_HMAC_SHA256 ? "HMAC-SHA256" : "signing");
+	}
+	*out = s;
+	return 0;
+}
+
+/* Signs data into sig (room for SIG_MAX bytes), raw as jra_sig_sign gives it. */
+#define SIG_MAX 72
+static int signer_sign(struct jra_signer *s, const void *data, size_t len,
+		       unsigned char sig[SIG_MAX], size_t *siglen, struct jra_error *e)
+{
+	unsigned char der[SIG_MAX];
+	EVP_MAC_CTX *m;
+	size_t n = sizeof(der);
+	int ok;
+
+	if (s->mac) {
+		m = EVP_MAC_CTX_dup(s->mac);
+		ok = m && EVP_MAC_update(m, data, len) &&
+		     EVP_MAC_final(m, sig, siglen, SIG_MAX) && *siglen == HMAC_SHA256_LEN;
+		EVP_MAC_CTX_free(m);
+		return ok ? 0 : ossl_fail(e, "HMAC-SHA256");
+	}
+	if (!EVP_MD_CTX_copy_ex(s->work, s->tmpl))
+		return ossl_fail(e, "signing");
+	if (s->key->alg == JRA_ALG_ED25519) {
+		*siglen = SIG_MAX;
+		return EVP_DigestSign(s->work, sig, siglen, data, len) > 0 ? 0 :
+		       ossl_fail(e, "signing");
+	}
+	if (EVP_DigestSign(s->work, der, &n, data, len) <= 0)
+		return ossl_fail(e, "signing");
+	if (der_to_raw(der, n, sig) < 0)
+		return ossl_fail(e, "converting the ECDSA signature");
+	*siglen = 2 * P256_SCALAR_LEN;
+	return 0;
+}
+
+/* A fresh nonce of NONCE_BYTES random bytes, base64url without padding. */
+static int signer_nonce(struct jra_signer *s, char out[2 * NONCE_BYTES], struct jra_error *e)
+{
+	char *b64;
+
+	if (s->pool_left < NONCE_BYTES) {
+		if (RAND_bytes(s->pool, sizeof(s->pool)) != 1)
+			return ossl_fail(e, "RAND_bytes");
+		s->pool_left = sizeof(s->pool);
+	}
+	s->pool_left -= NONCE_BYTES;
+	b64 = jra_b64_encode(s->pool + s->pool_left, NONCE_BYTES, 1, 0);
+	OPENSSL_cleanse(s->pool + s->pool_left, NONCE_BYTES);
+	snprintf(out, 2 * NONCE_BYTES, "%s", b64);
+	free(b64);
+	return 0;
+}
+
+/* ";keyid=...;alg=..." for keyid, serialized once while the key id stays the same. */
+static int signer_tail(struct jra_signer *s, const char *keyid, struct jra_error *e)
+{
+	if (s->keyid && !strcmp(s->keyid, keyid))
+		return 0;
+	free(s->keyid);
+	s->keyid = NULL;
+	jra_buf_reset(&s->tail);
+	jra_buf_addstr(&s->tail, ";keyid=");
+	if (jra_sfv_ser_string(&s->tail, keyid) < 0)
+		return jra_error(e, JRA_ERR_CONFIG, _("key id '%s' must be printable ASCII"), keyid);
+	jra_buf_addstr(&s->tail, ";alg=");
+	jra_sfv_ser_string(&s->tail, jra_alg_name(s->key->alg));
+	s->keyid = jra_xstrdup(keyid);
+	return 0;
+}
+
+/* What makes a request unfit to sign, whatever the key. */
+static int check_request(const struct jra_sig_request *r, struct jra_error *e)
+{
 	if (!r->method || !r->target_uri || !r->keyid)
 		return jra_error(e, JRA_ERR_SOFTWARE,
 				 _("signing a request needs its method, target URI and key id"));
@@ -734,14 +880,23 @@ int jra_sign_request(const struct jra_key *key, const struct jra_sig_request *r,
 		return jra_error(e, JRA_ERR_DATA, _("control character in the request line or Content-Type"));
 	if (r->idempotency_key && has_ctl(r->idempotency_key))
 		return jra_error(e, JRA_ERR_DATA, _("control character in the idempotency key"));
+	return 0;
+}
 
-	if (r->nonce) {
-		nonce = jra_xstrdup(r->nonce);
-	} else {
-		if (RAND_bytes(raw, sizeof(raw)) != 1)
-			return ossl_fail(e, "RAND_bytes");
-		nonce = jra_b64_encode(raw, sizeof(raw), 1, 0);
-	}
+int jra_signer_sign_request(struct jra_signer *s, const struct jra_sig_request *r,
+			    struct jra_sig_headers *out, struct jra_error *e)
+{
+	struct jra_sig_component c[5];
+	struct jra_buf *params = &s->params;
+	unsigned char sig[SIG_MAX];
+	char nonce[2 * NONCE_BYTES], *digest = NULL, *b64;
+	size_t n = 0, siglen = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = check_request(r, e)) < 0 ||
+	    (!r->nonce && (rc = signer_nonce(s, nonce, e)) < 0))
+		return rc;
 
 	/* The contract's section 2: this order, these components. */
 	c[n++] = (struct jra_sig_component){ "@method", r->method };
@@ -754,48 +909,60 @@ int jra_sign_request(const struct jra_key *key, const struct jra_sig_request *r,
 	if (r->idempotency_key)
 		c[n++] = (struct jra_sig_component){ "idempotency-key", r->idempotency_key };
 
-	jra_buf_addch(&params, '(');
+	/* "sig1=" first: the Signature-Input value is the buffer, the parameters its tail */
+	jra_buf_reset(params);
+	jra_buf_addstr(params, "sig1=(");
 	for (size_t i = 0; i < n; i++) {
 		if (i)
-			jra_buf_addch(&params, ' ');
-		jra_sfv_ser_string(&params, c[i].name);
+			jra_buf_addch(params, ' ');
+		/* the component names are the constants above: plain sf-strings */
+		jra_buf_addch(params, '"');
+		jra_buf_addstr(params, c[i].name);
+		jra_buf_addch(params, '"');
 	}
-	jra_buf_addstr(&params, ");created=");
-	if (jra_sfv_ser_integer(&params, r->created) < 0) {
+	jra_buf_addstr(params, ");created=");
+	if (jra_sfv_ser_integer(params, r->created) < 0) {
 		rc = jra_error(e, JRA_ERR_SOFTWARE, _("created time %lld out of range"),
 			       (long long)r->created);
 		goto cleanup;
 	}
-	jra_buf_addstr(&params, ";nonce=");
-	if (jra_sfv_ser_string(&params, nonce) < 0) {
+	jra_buf_addstr(params, ";nonce=");
+	if (jra_sfv_ser_string(params, r->nonce ? r->nonce : nonce) < 0) {
 		rc = jra_error(e, JRA_ERR_SOFTWARE, _("nonce must be printable ASCII"));
 		goto cleanup;
 	}
-	jra_buf_addstr(&params, ";keyid=");
-	if (jra_sfv_ser_string(&params, r->keyid) < 0) {
-		rc = jra_error(e, JRA_ERR_CONFIG, _("key id '%s' must be printable ASCII"), r->keyid);
+	if ((rc = signer_tail(s, r->keyid, e)) < 0)
 		goto cleanup;
-	}
-	jra_buf_addstr(&params, ";alg=");
-	jra_sfv_ser_string(&params, jra_alg_name(key->alg));
+	jra_buf_add(params, s->tail.buf, s->tail.len);
 
-	base = jra_sig_base(c, n, jra_buf_str(&params));
-	rc = jra_sig_sign(key, base, strlen(base), &sig, &siglen, e);
-	if (rc < 0)
+	jra_buf_reset(&s->base);
+	add_sig_base(&s->base, c, n, jra_buf_str(params) + 5);
+	if ((rc = signer_sign(s, s->base.buf, s->base.len, sig, &siglen, e)) < 0)
 		goto cleanup;
 	b64 = jra_b64_encode(sig, siglen, 0, 1);
 	out->content_digest = digest;
 	digest = NULL;
-	out->signature_input = jra_xasprintf("sig1=%s", jra_buf_str(&params));
+	out->signature_input = jra_xstrndup(params->buf, params->len);
 	out->signature = jra_xasprintf("sig1=:%s:", b64);
+	free(b64);
 	rc = 0;
 cleanup:
-	free(nonce);
+	OPENSSL_cleanse(sig, sizeof(sig));
 	free(digest);
-	free(base);
-	free(sig);
-	free(b64);
-	jra_buf_release(&params);
+	return rc;
+}
+
+int jra_sign_request(const struct jra_key *key, const struct jra_sig_request *r,
+		     struct jra_sig_headers *out, struct jra_error *e)
+{
+	struct jra_signer *s;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = check_request(r, e)) < 0 || (rc = jra_signer_new(key, &s, e)) < 0)
+		return rc;
+	rc = jra_signer_sign_request(s, r, out, e);
+	jra_signer_free(s);
 	return rc;
 }
 

@@ -106,6 +106,19 @@ int jra_sign_request(const struct jra_key *key, const struct jra_sig_request *r,
 void jra_sig_headers_release(struct jra_sig_headers *h);
 
 /*
+ * A key made ready to sign many requests: its signature context is set
+ * up once and copied for each signature, and nonces come from a pool of
+ * random bytes drawn a kilobyte at a time.  Borrows key; one thread at a
+ * time.  JRA_ERR_CONFIG for a public key.
+ */
+struct jra_signer;
+int jra_signer_new(const struct jra_key *key, struct jra_signer **out, struct jra_error *e);
+void jra_signer_free(struct jra_signer *s);
+/* As jra_sign_request, with the signer's key. */
+int jra_signer_sign_request(struct jra_signer *s, const struct jra_sig_request *r,
+			    struct jra_sig_headers *out, struct jra_error *e);
+
+/*
  * One signature parsed from the Signature-Input and Signature header
  * values (RFC 8941 dictionaries) for one label.
  */

@@ -559,6 +559,70 @@ cleanup:
 	jra_key_free(verifier);
 }
 
+/* One signer for many requests: each signature stands on its own, each nonce is new. */
+static void signer_reuse(enum jra_alg alg)
+{
+	const char *name = jra_alg_name(alg), *body = "{\"period\":\"1y\"}";
+	struct jra_error e = JRA_ERROR_INIT;
+	struct jra_key *key = NULL, *pub = NULL;
+	struct jra_signer *s = NULL;
+	struct jra_sig_headers h;
+	struct jra_sig_parsed p;
+	char uri[128], nonces[100][23], *pem;
+	int i, j, bad = 0, dup = 0;
+
+	ok(jra_key_generate(alg, &key, &e) == 0 && jra_signer_new(key, &s, &e) == 0,
+	   "%s: a signer (%s)", name, e.msg);
+	if (!s)
+		goto cleanup;
+	/* 100 nonces: more than one pool of random bytes */
+	for (i = 0; i < 100; i++) {
+		struct jra_sig_request r = {
+			.method = i % 3 ? "GET" : "POST",
+			.target_uri = uri, .keyid = i < 50 ? "k-one" : "k-two",
+			.created = 1795000000 + i,
+		};
+
+		memset(&p, 0, sizeof(p));
+		snprintf(uri, sizeof(uri), "https://127.0.0.1/registrar/v1/fqdns/b%d.example.jp", i);
+		if (i % 3 == 0) {
+			r.body = body;
+			r.body_len = strlen(body);
+			r.content_type = "application/json";
+		}
+		if (jra_signer_sign_request(s, &r, &h, &e) < 0 ||
+		    server_verifies(key, &h, r.method, uri,
+				    r.body ? body : NULL, r.content_type, NULL, &p) != 0 ||
+		    !p.nonce || strlen(p.nonce) != 22 ||
+		    strcmp(p.keyid, r.keyid) != 0 || p.created != r.created) {
+			bad++;
+		} else {
+			snprintf(nonces[i], sizeof(nonces[i]), "%s", p.nonce);
+			for (j = 0; j < i; j++)
+				dup += !strcmp(nonces[i], nonces[j]);
+		}
+		jra_sig_parsed_release(&p);
+		jra_sig_headers_release(&h);
+	}
+	ok(bad == 0, "%s: 100 requests from one signer all verify, with their own key id "
+	   "and time (%d do not)", name, bad);
+	ok(dup == 0, "%s: no nonce comes twice", name);
+	if (alg != JRA_ALG_HMAC_SHA256) {
+		pem = jra_key_public_pem(key);
+		ok(pem && jra_key_from_pem(pem, strlen(pem), alg, &pub, &e) == 0, "%s: public key",
+		   name);
+		jra_signer_free(s);
+		s = NULL;
+		ok(pub && jra_signer_new(pub, &s, &e) == JRA_ERR_CONFIG && s == NULL,
+		   "%s: no signer from a public key: %s", name, e.msg);
+		free(pem);
+	}
+cleanup:
+	jra_signer_free(s);
+	jra_key_free(key);
+	jra_key_free(pub);
+}
+
 static void test_request_checks(void)
 {
 	struct jra_error e = JRA_ERROR_INIT;
@@ -648,6 +712,9 @@ int main(void)
 	round_trip(JRA_ALG_ED25519);
 	round_trip(JRA_ALG_ECDSA_P256_SHA256);
 	round_trip(JRA_ALG_HMAC_SHA256);
+	signer_reuse(JRA_ALG_ED25519);
+	signer_reuse(JRA_ALG_ECDSA_P256_SHA256);
+	signer_reuse(JRA_ALG_HMAC_SHA256);
 	test_request_checks();
 	test_key_files();
 	cleanup_scratch();
