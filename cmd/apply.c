@@ -12,6 +12,8 @@
 static const char *const apply_usage[] = {
 	"jra apply FQDN --period 1m|1y --agree-terms [--subscriber ID | --subscriber-name NAME] "
 	"[--customer-ref REF] [--eab-out FILE]",
+	"jra apply FQDN...|-f FILE|- --period 1m|1y --agree-terms --subscriber ID "
+	"[--customer-ref REF]",
 	"jra apply --show-eab-usage FILE",
 	NULL,
 };
@@ -24,6 +26,8 @@ static const char *const apply_options[] = {
 	N_("--customer-ref REF\tyour own reference for the customer"),
 	N_("--eab-out FILE\twrite the EAB credentials to FILE (new, mode 0600) instead of stdout"),
 	N_("--show-eab-usage FILE\tprint the credentials in FILE and how ACME clients register with them"),
+	JRA_BATCH_HELP,
+	JRA_RESUME_HELP,
 	JRA_COMMON_HELP,
 	NULL,
 };
@@ -31,7 +35,8 @@ static const char *const apply_options[] = {
 static const struct jra_help apply_help = {
 	apply_usage,
 	N_("Applies for an FQDN and prints the ACME External Account Binding credentials of a new\n"
-	"subscriber, once: the CA does not show the hmac_key again."),
+	"subscriber, once: the CA does not show the hmac_key again.  Many FQDNs go to one\n"
+	"existing subscriber (see 'jra subscriber create')."),
 	apply_options,
 };
 
@@ -46,6 +51,8 @@ static const struct option apply_longopts[] = {
 	{ "customer-ref", required_argument, NULL, OPT_REF },
 	{ "eab-out", required_argument, NULL, OPT_EAB_OUT },
 	{ "show-eab-usage", required_argument, NULL, OPT_SHOW_EAB_USAGE },
+	JRA_BATCH_OPTIONS,
+	JRA_RESUME_OPTION,
 	JRA_COMMON_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -59,6 +66,81 @@ struct apply_opts {
 	const char *eab_out;
 	const char *show_eab_usage;
 };
+
+/* What each application of a batch carries. */
+struct batch_apply {
+	const struct apply_opts *o;
+	json_t *version;  /* of the terms agreed to */
+};
+
+/* contract §6: POST /fqdns names the version of the terms agreed to */
+static int batch_request(void *arg, const char *fqdn, struct jra_request *req,
+			 struct jra_error *e)
+{
+	const struct batch_apply *ba = arg;
+
+	(void)e;
+	req->method = "POST";
+	req->path = jra_xstrdup("/fqdns");
+	req->body = json_pack("{s:s, s:s, s:O, s:s}", "fqdn", fqdn, "period", ba->o->period,
+			      "agreed_terms_version", ba->version, "subscriber",
+			      ba->o->subscriber);
+	if (ba->o->customer_ref)
+		json_object_set_new(req->body, "customer_ref", json_string(ba->o->customer_ref));
+	return 0;
+}
+
+static void batch_show(void *arg, const char *fqdn, json_t *res, int index)
+{
+	(void)arg;
+	(void)fqdn;
+	if (index)
+		putchar('\n');
+	jra_show_fqdn(stdout, res);
+}
+
+/*
+ * Many FQDNs for one existing subscriber, through the batch runner (its
+ * journal, -j, input order).  Never a new subscriber per FQDN: that would
+ * stream one EAB secret a line.
+ */
+static int apply_batch(struct jra_ctx *ctx, int argc, char **argv, const struct apply_opts *o)
+{
+	struct jra_error e = JRA_ERROR_INIT;
+	struct batch_apply ba = { o, NULL };
+	struct jra_batch_ops ops;
+	json_t *terms = NULL;
+	int r;
+
+	if (jra_client_call(ctx->client, "GET", "/terms", NULL, &terms, &e) < 0) {
+		jra_error_prefix(&e, _("cannot read the current terms"));
+		return jra_report(&e);
+	}
+	ba.version = json_object_get(terms, "version");
+	if (!ctx->dry_run && !json_is_string(ba.version)) {
+		json_decref(terms);
+		jra_error(&e, JRA_ERR_DATA, _("the CA's answer to GET /terms has no version"));
+		return jra_report(&e);
+	}
+	if (!ba.version)
+		ba.version = json_string("(the current version)");
+	else
+		json_incref(ba.version);
+	memset(&ops, 0, sizeof(ops));
+	ops.quiet_ok = 1;
+	ops.what = N_("apply for");
+	ops.fqdn_items = 1;
+	ops.request = batch_request;
+	ops.show = batch_show;
+	ops.check = jra_check_fqdn;
+	ops.arg = &ba;
+	ops.cols = jra_fqdn_columns;
+	ops.ncols = jra_fqdn_ncolumns;
+	r = jra_run_batch(ctx, argc, argv, &ops);
+	json_decref(ba.version);
+	json_decref(terms);
+	return r;
+}
 
 /* *written is set once the EAB credentials are safely in the file. */
 static int apply(struct jra_ctx *ctx, const char *fqdn, const struct apply_opts *o,
@@ -138,10 +220,11 @@ int cmd_apply(int argc, char **argv, struct jra_ctx *ctx)
 	struct jra_error e = JRA_ERROR_INIT;
 	struct apply_opts o;
 	char *fqdn = NULL;
-	int opt, r, fd = -1, written = 0;
+	int opt, r, fd = -1, written = 0, many;
 
 	memset(&o, 0, sizeof(o));
-	while ((opt = getopt_long(argc, argv, JRA_COMMON_SHORT, apply_longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, JRA_COMMON_SHORT JRA_BATCH_SHORT, apply_longopts,
+				  NULL)) != -1) {
 		switch (opt) {
 		case OPT_PERIOD: o.period = optarg; break;
 		case OPT_AGREE: o.agree = 1; break;
@@ -157,16 +240,16 @@ int cmd_apply(int argc, char **argv, struct jra_ctx *ctx)
 	}
 	if (o.show_eab_usage) {
 		if (argc != optind || o.period || o.agree || o.subscriber || o.subscriber_name ||
-		    o.customer_ref || o.eab_out)
+		    o.customer_ref || o.eab_out || ctx->file)
 			return jra_usage_error(&apply_help, _("--show-eab-usage takes only the "
 					       "credentials file"));
 		if (jra_eab_show_usage(stdout, o.show_eab_usage, &e) < 0)
 			return jra_report(&e);
 		return 0;
 	}
-	if (argc - optind != 1)
-		return jra_usage_error(&apply_help, argc == optind ? _("apply needs an FQDN") :
-				       _("apply takes one FQDN, got %d arguments"), argc - optind);
+	many = argc - optind > 1 || ctx->file;
+	if (argc == optind && !ctx->file)
+		return jra_usage_error(&apply_help, _("apply needs an FQDN"));
 	if (!o.period)
 		return jra_usage_error(&apply_help, _("apply needs --period 1m or --period 1y"));
 	if (strcmp(o.period, "1m") && strcmp(o.period, "1y"))
@@ -176,6 +259,14 @@ int cmd_apply(int argc, char **argv, struct jra_ctx *ctx)
 		return jra_usage_error(&apply_help, _("--subscriber and --subscriber-name exclude "
 				       "each other: the first names an existing subscriber, the "
 				       "second a new one"));
+	if (many && !o.subscriber)
+		return jra_usage_error(&apply_help, _("applying for more than one FQDN needs "
+				       "--subscriber ID: one new subscriber a line would print "
+				       "that many EAB secrets; create the subscriber first with "
+				       "'jra subscriber create NAME'"));
+	if (many && o.eab_out)
+		return jra_usage_error(&apply_help, _("--eab-out goes with one FQDN for a new "
+				       "subscriber, not with a batch"));
 	if (o.subscriber && o.eab_out)
 		return jra_usage_error(&apply_help, _("--eab-out needs a new subscriber: an "
 				       "existing one keeps its EAB credentials (see 'jra subscriber "
@@ -185,6 +276,8 @@ int cmd_apply(int argc, char **argv, struct jra_ctx *ctx)
 		return jra_usage_error(&apply_help, _("apply needs --agree-terms: by giving it you "
 				       "confirm that the subscriber has agreed to the current terms "
 				       "of service, whose version jra sends with the application"));
+	if (many)
+		return apply_batch(ctx, argc - optind, argv + optind, &o);
 	if (!(fqdn = jra_fqdn_arg(argv[optind], &e)))
 		return jra_report(&e);
 	if (o.eab_out && !ctx->dry_run) {

@@ -22,7 +22,7 @@ setup() {
 @test "--help after a mode helps too" {
 	local line
 	for line in "config check" "transfer code" "transfer request" "transfer status" \
-		"subscriber show" "subscriber rotate-eab"; do
+		"subscriber create" "subscriber show" "subscriber rotate-eab"; do
 		# shellcheck disable=SC2086
 		run --separate-stderr "$JRA" $line --help
 		[ "$status" -eq 0 ] || { echo "jra $line --help exited $status: $stderr"; return 1; }
