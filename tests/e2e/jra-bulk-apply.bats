@@ -239,3 +239,38 @@ applied_201() {
 	[ "$(applied_201)" -ge 60 ]
 	! grep -q 'POST /registrar/v1/fqdns -> 409' "$SANDBOX_DIR/sandbox.log"
 }
+
+@test "SIGINT stops a batch apply (75) with what was done; --resume applies the rest once" {
+	local list=$BATS_TEST_TMPDIR/list pid rc=0 done_n left i
+	create "Interrupted KK"
+	list 40 int
+	run sbx_api POST faults '{"mode":"delay","count":100000,"delay_ms":30}'
+	[ "$(http_status)" = 200 ]
+	"$JRA" -o jsonl apply -f "$list" --period 1y --agree-terms --subscriber "$SUB" \
+		>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	for i in $(seq 1 200); do
+		[ "$(applied_201)" -ge 10 ] && break
+		sleep 0.05
+	done
+	kill -INT "$pid"
+	wait "$pid" || rc=$?
+	cat "$BATS_TEST_TMPDIR/err"
+	[ "$rc" -eq 75 ]
+	[[ "$(cat "$BATS_TEST_TMPDIR/err")" =~ interrupted:\ ([0-9]+)\ done,\ ([0-9]+)\ not\ started ]]
+	done_n=${BASH_REMATCH[1]} left=${BASH_REMATCH[2]}
+	[ "$left" -gt 0 ]
+	[ $((done_n + left)) -eq 40 ]
+	# what it says was done is what it printed, in input order, and what the sandbox did
+	[ "$(jq -r .fqdn "$BATS_TEST_TMPDIR/out")" = "$(head -n "$done_n" "$list")" ]
+	[ "$(applied_201)" -eq "$done_n" ]
+	grep -q -- "--resume" "$BATS_TEST_TMPDIR/err"
+
+	run --separate-stderr "$JRA" --resume -o jsonl apply -f "$list" --period 1y \
+		--agree-terms --subscriber "$SUB"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq "$left" ]
+	[ "$(jq -r .fqdn <<<"$output")" = "$(tail -n "$left" "$list")" ]
+	[ "$(applied_201)" -eq 40 ]
+	! grep -q 'POST /registrar/v1/fqdns -> 409' "$SANDBOX_DIR/sandbox.log"
+}
