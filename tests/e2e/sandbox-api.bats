@@ -228,6 +228,22 @@ item_fqdns() {
 	[ $(((t1 - t0) / 1000000)) -ge 1500 ]
 }
 
+@test "a fault aimed at one method leaves the others alone and uncounted" {
+	run sbx_api POST faults '{"mode":"status-503","count":1,"method":"POST"}'
+	[ "$(http_status)" = 200 ]
+	[ "$(json_str method)" = POST ]
+	run sbx_req terms
+	[ "$(http_status)" = 200 ]
+	run sbx_req terms
+	[ "$(http_status)" = 200 ]
+	run sbx_req fqdns --data '{"fqdn":"a.example.jp","period":"1m","agreed_terms_version":"2025-08-22"}'
+	[ "$(http_status)" = 503 ]
+	run sbx_req fqdns --data '{"fqdn":"a.example.jp","period":"1m","agreed_terms_version":"2025-08-22"}'
+	[ "$(http_status)" = 201 ]
+	run sbx_api POST faults '{"mode":"status-503","count":1,"method":"PUT"}'
+	[ "$(http_status)" = 400 ]
+}
+
 @test "faults refuse an unknown mode" {
 	run sbx_api POST faults '{"mode":"explode","count":1}'
 	[ "$(http_status)" = 400 ]

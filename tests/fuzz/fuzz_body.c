@@ -373,7 +373,7 @@ static void clock_advance(json_t *b)
 
 static void faults(json_t *b)
 {
-	static const char *const names[] = { "mode", "count", "delay_ms", NULL };
+	static const char *const names[] = { "mode", "count", "delay_ms", "method", NULL };
 	struct sbx_fault_req f;
 	enum sbx_fault_mode m;
 	json_t *p;
@@ -391,6 +391,8 @@ static void faults(json_t *b)
 	      f.count == json_integer_value(json_object_get(b, "count")), "faults: count");
 	CHECK(f.delay_ms >= 0 && f.delay_ms <= 600000, "faults: delay_ms %d", f.delay_ms);
 	CHECK(f.m != SBX_FAULT_DELAY || json_object_get(b, "delay_ms"), "faults: delay without ms");
+	CHECK(!f.method || !strcmp(f.method, "GET") || !strcmp(f.method, "POST") ||
+	      !strcmp(f.method, "PATCH") || !strcmp(f.method, "DELETE"), "faults: method");
 }
 
 static void issuance(json_t *b)

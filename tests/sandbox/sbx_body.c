@@ -514,6 +514,10 @@ int sbx_body_faults(json_t *body, struct sbx_fault_req *f, json_t **problem)
 		sbx_field_error(errors, "delay_ms", "must be an integer from 0 to 600000");
 	if (f->m == SBX_FAULT_DELAY && !jd)
 		sbx_field_error(errors, "delay_ms", "is required with mode delay");
+	f->method = field_str(body, "method", 0, 8, errors);
+	if (f->method && strcmp(f->method, "GET") && strcmp(f->method, "POST") &&
+	    strcmp(f->method, "PATCH") && strcmp(f->method, "DELETE"))
+		sbx_field_error(errors, "method", "must be GET, POST, PATCH or DELETE");
 	f->count = (int)count;
 	f->delay_ms = (int)delay;
 	return refuse(sbx_fields_problem(errors), problem);

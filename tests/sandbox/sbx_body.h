@@ -136,12 +136,13 @@ int sbx_body_clock_advance(json_t *body, int64_t *seconds, json_t **problem);
 
 /* 0, or -1 when name is not one of the contract's four fault modes. */
 int sbx_fault_parse(const char *name, enum sbx_fault_mode *mode);
-/* POST /sandbox/v1/faults {"mode", "count", "delay_ms"?} */
+/* POST /sandbox/v1/faults {"mode", "count", "delay_ms"?, "method"?} */
 struct sbx_fault_req {
 	const char *mode;             /* as given */
 	enum sbx_fault_mode m;
 	int count;                    /* 0-1000000 */
 	int delay_ms;                 /* 0-600000; given when m is SBX_FAULT_DELAY */
+	const char *method;           /* GET, POST, PATCH or DELETE; NULL: any */
 };
 int sbx_body_faults(json_t *body, struct sbx_fault_req *f, json_t **problem);
 

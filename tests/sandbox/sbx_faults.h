@@ -21,14 +21,16 @@ struct sbx_faults {
 	enum sbx_fault_mode mode;
 	int count;
 	int delay_ms;
+	char method[8];     /* only requests with this method; "" for any */
 };
 
 void sbx_faults_init(struct sbx_faults *f);
 void sbx_faults_destroy(struct sbx_faults *f);
-/* Replaces whatever was armed. */
-void sbx_faults_arm(struct sbx_faults *f, enum sbx_fault_mode mode, int count, int delay_ms);
-/* Takes one fault for the request being handled: its mode (NONE when
- * nothing is armed), and for delay the milliseconds in *delay_ms. */
-enum sbx_fault_mode sbx_faults_take(struct sbx_faults *f, int *delay_ms);
+/* Replaces whatever was armed; method NULL: requests of any method. */
+void sbx_faults_arm(struct sbx_faults *f, enum sbx_fault_mode mode, int count, int delay_ms,
+		    const char *method);
+/* Takes one fault for a request with this method: its mode (NONE when
+ * nothing is armed for it), and for delay the milliseconds in *delay_ms. */
+enum sbx_fault_mode sbx_faults_take(struct sbx_faults *f, const char *method, int *delay_ms);
 
 #endif

@@ -358,7 +358,7 @@ static void process(struct sbx_req *r, struct sbx_resp *out)
 		return;
 	}
 	if (rt->flags & SBX_SIGNED) {
-		fault = sbx_faults_take(&srv->faults, &delay_ms);
+		fault = sbx_faults_take(&srv->faults, r->method, &delay_ms);
 		if (fault == SBX_FAULT_503) {
 			sbx_problem(out, 503, "unavailable", "fault injected: status-503");
 			out->retry_after = 1;

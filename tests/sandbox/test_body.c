@@ -458,6 +458,21 @@ static void test_sandbox_bodies(void)
 	is_str(error_at(p, 1), "delay_ms: is required with mode delay", "faults: delay_ms");
 	json_decref(p);
 	json_decref(b);
+	b = body("{\"mode\": \"drop-after-commit\", \"count\": 1, \"method\": \"POST\"}");
+	rc = sbx_body_faults(b, &f, &p);
+	ok(rc == 0 && f.m == SBX_FAULT_DROP_AFTER && f.method && !strcmp(f.method, "POST"),
+	   "faults: aimed at one method");
+	json_decref(b);
+	b = body("{\"mode\": \"delay\", \"count\": 1, \"delay_ms\": 5}");
+	rc = sbx_body_faults(b, &f, &p);
+	ok(rc == 0 && f.method == NULL, "faults: any method when none is given");
+	json_decref(b);
+	b = body("{\"mode\": \"status-503\", \"count\": 1, \"method\": \"PUT\"}");
+	rc = sbx_body_faults(b, &f, &p);
+	ok(rc == 400 && !strcmp(error_at(p, 0), "method: must be GET, POST, PATCH or DELETE"),
+	   "faults: a method the registrar API does not use");
+	json_decref(p);
+	json_decref(b);
 	b = body("{\"mode\": \"status-500\", \"count\": 1, \"delay_ms\": 600001}");
 	rc = sbx_body_faults(b, &f, &p);
 	ok(rc == 400 && !strncmp(error_at(p, 0), "mode: must be status-503", 24) &&
