@@ -556,8 +556,11 @@ long jra_call_finish(struct jra_client *c, struct jra_call *call, CURL *h, CURLc
 		curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ctype);
 		call->rc = jra_problem_decode(status, ctype, call->resp.buf, call->resp.len,
 					      &c->auth, e);
+		/* 409 idempotency-key-in-use and 401 replayed-nonce are temporary;
+		 * each attempt is signed anew */
 		retry = call->may_retry && (status == 429 || status >= 500 ||
-					    (status == 409 && call->rc == JRA_ERR_TEMP));
+					    ((status == 409 || status == 401) &&
+					     call->rc == JRA_ERR_TEMP));
 		/* after the last retry a 5xx means the CA is unavailable */
 		if (status >= 500)
 			call->rc = e->code = JRA_ERR_UNAVAILABLE;

@@ -38,6 +38,11 @@ static const struct known known[] = {
 	{ "rate-limited", JRA_ERR_TEMP, N_("the CA limits the request rate; run again later") },
 	{ "reason-not-allowed", JRA_ERR_REFUSED, N_("a registrar may give the reasons unspecified (0), "
 	  "keyCompromise (1), affiliationChanged (3), superseded (4), cessationOfOperation (5)") },
+	/* the same signed bytes reached the CA twice (libcurl resends a request
+	 * once when a reused connection turns out dead): a new signature,
+	 * with a new nonce, will do */
+	{ "replayed-nonce", JRA_ERR_TEMP, N_("the CA saw this signature's nonce before: the same "
+	  "request reached it twice on the way; run again") },
 	{ "registrar-suspended", JRA_ERR_REFUSED, N_("the registrar is suspended (terms §10.6); "
 	  "contact the CA") },
 	{ "terms-outdated", JRA_ERR_REFUSED, N_("the terms changed; read the current version and "
@@ -201,9 +206,6 @@ static void auth_hint(const char *name, const struct jra_auth_hint *a, struct jr
 	if (name && !strcmp(name, "stale-signature"))
 		jra_error_hint(e, _("the CA found the signature's time too far from its clock; "
 			       "check this machine's clock (timedatectl)"));
-	else if (name && !strcmp(name, "replayed-nonce"))
-		jra_error_hint(e, _("the CA saw this signature's nonce before; run again, and "
-			       "check that nothing replays jra's requests"));
 	else
 		jra_error_hint(e, _("check that key '%s' of registrar '%s' is registered with the "
 			       "CA and that '%s' holds its private key"), kid, reg, file);

@@ -175,3 +175,19 @@ load hostile
 	[ "$(requests)" -eq 1 ]
 	within $SLACK
 }
+
+@test "401 replayed-nonce: signed anew and retried, as the same bytes reached the CA twice" {
+	start_hostile replayed-nonce 1
+	jra_timed --retries 1 status example.jp
+	[ "$status" -eq 0 ]
+	[ "$(requests)" -eq 2 ]
+	within $SLACK
+}
+
+@test "401 replayed-nonce with no retry left: temporary, 75, not an authentication error" {
+	start_hostile replayed-nonce 5
+	jra_timed --retries 0 status example.jp
+	[ "$status" -eq 75 ]
+	one_message "this nonce was used in the last 600 s (replayed-nonce)"
+	[ "$(requests)" -eq 1 ]
+}

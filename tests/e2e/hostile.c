@@ -26,6 +26,8 @@
  *   rate-limit     429 with Retry-After: N (1) and a rate-limited problem
  *   endless-list   200 with a list page of no items and a new next_cursor
  *                  each time
+ *   replayed-nonce 401 replayed-nonce for the first N requests (1), as when
+ *                  the same signed bytes reached the CA twice; then as fqdn
  *   fqdn           200 with a well-formed FQDN object, every time: the one
  *                  mode that is not hostile, for runs that must succeed
  */
@@ -53,6 +55,7 @@ struct server {
 	unsigned port;
 	char *big;             /* BIG_SIZE bytes for "big" */
 	long pages;            /* cursors handed out by "endless-list" */
+	long seen;             /* requests answered so far */
 	FILE *log;
 	pthread_mutex_t lock;
 };
@@ -133,6 +136,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	unsigned status = MHD_HTTP_OK;
 	char loc[128], after[32], page[128];
 	enum MHD_Result ret;
+	long seen;
 
 	(void)version;
 	(void)upload;
@@ -148,6 +152,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	pthread_mutex_lock(&s->lock);
 	fprintf(s->log, "%s %s\n", method, url);
 	fflush(s->log);
+	seen = ++s->seen;
 	pthread_mutex_unlock(&s->lock);
 
 	if (!strcmp(s->mode, "garbage")) {
@@ -199,7 +204,12 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 			 ++s->pages);
 		pthread_mutex_unlock(&s->lock);
 		r = MHD_create_response_from_buffer(strlen(page), page, MHD_RESPMEM_MUST_COPY);
-	} else if (!strcmp(s->mode, "fqdn")) {
+	} else if (!strcmp(s->mode, "replayed-nonce") && seen <= s->n) {
+		status = MHD_HTTP_UNAUTHORIZED;
+		ctype = "application/problem+json";
+		r = text("{\"type\":\"urn:jra:problem:replayed-nonce\",\"title\":\"Replayed "
+			 "nonce\",\"status\":401,\"detail\":\"this nonce was used in the last 600 s\"}");
+	} else if (!strcmp(s->mode, "fqdn") || !strcmp(s->mode, "replayed-nonce")) {
 		r = text("{\"fqdn\": \"xn--wgv71a.jp\", \"unicode\": \"\u65e5\u672c.jp\","
 			 " \"state\": \"active\", \"subscriber\": \"S0001\","
 			 " \"registrar\": \"R0001\", \"customer_ref\": \"c-1\", \"period\": \"1y\","
@@ -242,7 +252,7 @@ static int write_url(const char *dir, unsigned port)
 static const char *const modes[] = {
 	"garbage", "big", "big-chunked", "problem-empty", "truncated", "redirect", "drip",
 	"array", "string", "wrong-types", "error", "rate-limit", "endless-list",
-	"fqdn",
+	"replayed-nonce", "fqdn",
 };
 
 static int usage(void)

@@ -49,6 +49,7 @@ int main(void)
 	code_for(404, "not-found", JRA_ERR_REFUSED);
 	code_for(429, "rate-limited", JRA_ERR_TEMP);
 	code_for(409, "idempotency-key-in-use", JRA_ERR_TEMP);
+	code_for(401, "replayed-nonce", JRA_ERR_TEMP);
 	code_for(503, "unavailable", JRA_ERR_UNAVAILABLE);
 	code_for(500, "internal", JRA_ERR_UNAVAILABLE);
 
