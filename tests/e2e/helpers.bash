@@ -186,6 +186,19 @@ sbx_apply() {
 	[ -n "$KID" ]
 }
 
+# eab_file_private FILE: FILE holds EAB credentials, mode 0600, a kid and a
+# 43-character hmac_key, and the last `run --separate-stderr` showed the kid
+# but printed the key nowhere; sets EAB_KID and EAB_KEY.
+eab_file_private() {
+	[ "$(stat -c %a "$1")" = 600 ]
+	EAB_KEY=$(jq -r .hmac_key "$1")
+	EAB_KID=$(jq -r .kid "$1")
+	[[ "$EAB_KEY" =~ ^[A-Za-z0-9_-]{43}$ ]]
+	[[ "$output" != *"$EAB_KEY"* ]]
+	[[ "$stderr" != *"$EAB_KEY"* ]]
+	[[ "$output" == *"$EAB_KID"* ]]
+}
+
 # sbx_issue KID NAME...: the sandbox issues a certificate for the NAMEs on
 # the ACME account KID, as its ACME side would; sets SERIAL.
 sbx_issue() {
