@@ -196,7 +196,7 @@ static void test_unicode(void)
 
 static void test_covered(void)
 {
-	char *names[2], name[251];
+	char *names[2], *name;
 
 	jra_fqdn_covered_names("example.jp", names);
 	is_str(names[0], "example.jp", "a normal FQDN covers itself");
@@ -210,25 +210,19 @@ static void test_covered(void)
 	free(names[1]);
 
 	/* 249 octets: www. + it is exactly 253, still a name */
-	memset(name, 'a', sizeof(name));
-	memcpy(name, "a.", 2);
-	for (size_t i = 63; i < 249; i += 64)
-		name[i] = '.';
-	memcpy(name + 246, ".jp", 4);
+	name = name_of_length(249);
 	jra_fqdn_covered_names(name, names);
 	ok(names[1] && strlen(names[1]) == 253, "249 octets: www. + itself is 253 octets");
 	free(names[0]);
 	free(names[1]);
+	free(name);
 	/* 250 octets: www. + it would be 254, which no name can be */
-	memset(name, 'a', sizeof(name));
-	memcpy(name, "aa.", 3);
-	for (size_t i = 64; i < 250; i += 64)
-		name[i] = '.';
-	memcpy(name + 247, ".jp", 4);
+	name = name_of_length(250);
 	jra_fqdn_covered_names(name, names);
 	ok(strlen(names[0]) == 250 && names[1] == NULL, "250 octets: it covers itself only");
 	free(names[0]);
 	free(names[1]);
+	free(name);
 }
 
 int main(void)
