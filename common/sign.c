@@ -591,64 +591,6 @@ static int raw_to_der(const unsigned char raw[64], unsigned char **der, int *der
 	return *derlen > 0 ? 0 : -1;
 }
 
-int jra_sig_sign(const struct jra_key *key, const void *data, size_t len,
-		 unsigned char **sig, size_t *siglen, struct jra_error *e)
-{
-	EVP_MD_CTX *ctx = NULL;
-	unsigned char *out = NULL;
-	size_t n = 0;
-	int rc = JRA_ERR_SOFTWARE;
-
-	*sig = NULL;
-	*siglen = 0;
-	if (!key->has_private)
-		return jra_error(e, JRA_ERR_CONFIG, _("the %s key is a public key; signing needs the private key"),
-				 jra_alg_name(key->alg));
-	if (key->alg == JRA_ALG_HMAC_SHA256) {
-		out = jra_xmalloc(HMAC_SHA256_LEN);
-		if (hmac_sha256(key, data, len, out) < 0) {
-			free(out);
-			return ossl_fail(e, "HMAC-SHA256");
-		}
-		*sig = out;
-		*siglen = HMAC_SHA256_LEN;
-		return 0;
-	}
-	ctx = EVP_MD_CTX_new();
-	if (!ctx ||
-	    EVP_DigestSignInit(ctx, NULL, key->alg == JRA_ALG_ED25519 ? NULL : EVP_sha256(),
-			       NULL, key->pkey) <= 0 ||
-	    EVP_DigestSign(ctx, NULL, &n, data, len) <= 0) {
-		rc = ossl_fail(e, "signing");
-		goto cleanup;
-	}
-	out = jra_xmalloc(n);
-	if (EVP_DigestSign(ctx, out, &n, data, len) <= 0) {
-		rc = ossl_fail(e, "signing");
-		goto cleanup;
-	}
-	if (key->alg == JRA_ALG_ECDSA_P256_SHA256) {
-		unsigned char *raw = jra_xmalloc(2 * P256_SCALAR_LEN);
-
-		if (der_to_raw(out, n, raw) < 0) {
-			free(raw);
-			rc = ossl_fail(e, "converting the ECDSA signature");
-			goto cleanup;
-		}
-		free(out);
-		out = raw;
-		n = 2 * P256_SCALAR_LEN;
-	}
-	*sig = out;
-	*siglen = n;
-	out = NULL;
-	rc = 0;
-cleanup:
-	free(out);
-	EVP_MD_CTX_free(ctx);
-	return rc;
-}
-
 int jra_sig_verify(const struct jra_key *key, const void *data, size_t len,
 		   const unsigned char *sig, size_t siglen)
 {
@@ -829,6 +771,29 @@ static int signer_sign(struct jra_signer *s, const void *data, size_t len,
 	if (der_to_raw(der, n, sig) < 0)
 		return ossl_fail(e, "converting the ECDSA signature");
 	*siglen = 2 * P256_SCALAR_LEN;
+	return 0;
+}
+
+int jra_sig_sign(const struct jra_key *key, const void *data, size_t len,
+		 unsigned char **sig, size_t *siglen, struct jra_error *e)
+{
+	struct jra_signer *s;
+	unsigned char raw[SIG_MAX];
+	int rc;
+
+	*sig = NULL;
+	*siglen = 0;
+	if ((rc = jra_signer_new(key, &s, e)) < 0)
+		return rc;
+	rc = signer_sign(s, data, len, raw, siglen, e);
+	jra_signer_free(s);
+	if (rc < 0) {
+		*siglen = 0;
+		return rc;
+	}
+	*sig = jra_xmalloc(*siglen);
+	memcpy(*sig, raw, *siglen);
+	OPENSSL_cleanse(raw, sizeof(raw));
 	return 0;
 }
 
