@@ -30,12 +30,16 @@ static void on_sigint(int sig)
  * "D <index>" once its answer is final, "U <index>" when a stop kept it
  * from being sent after all.  The last K or U line of an item wins.
  */
+struct journal_entry {
+	char *key;             /* the key the item goes with, or NULL */
+	unsigned char state;   /* 0 (no key yet), or 'K', 'D' or 'U' */
+	time_t when;           /* the time of its last K line */
+};
+
 struct journal {
 	int fd;                /* -1: no journal */
 	char *path;
-	char **keys;           /* by item index: the key it goes with, or NULL */
-	unsigned char *state;  /* by item index: 0 (no key yet), or 'K', 'D' or 'U' */
-	time_t *when;          /* by item index: the time of its last K line */
+	struct journal_entry *items;  /* by item index */
 	unsigned long cap;
 };
 
@@ -107,12 +111,8 @@ static void journal_grow(struct journal *j, unsigned long index)
 		return;
 	while (cap <= index)
 		cap *= 2;
-	j->keys = jra_xrealloc(j->keys, cap * sizeof(*j->keys));
-	j->state = jra_xrealloc(j->state, cap);
-	j->when = jra_xrealloc(j->when, cap * sizeof(*j->when));
-	memset(j->keys + j->cap, 0, (cap - j->cap) * sizeof(*j->keys));
-	memset(j->state + j->cap, 0, cap - j->cap);
-	memset(j->when + j->cap, 0, (cap - j->cap) * sizeof(*j->when));
+	j->items = jra_xrealloc(j->items, cap * sizeof(*j->items));
+	memset(j->items + j->cap, 0, (cap - j->cap) * sizeof(*j->items));
 	j->cap = cap;
 }
 
@@ -123,10 +123,8 @@ static void journal_release(struct journal *j)
 	if (j->fd >= 0)
 		close(j->fd);
 	for (i = 0; i < j->cap; i++)
-		free(j->keys[i]);
-	free(j->keys);
-	free(j->state);
-	free(j->when);
+		free(j->items[i].key);
+	free(j->items);
 	free(j->path);
 	memset(j, 0, sizeof(*j));
 	j->fd = -1;
@@ -135,6 +133,7 @@ static void journal_release(struct journal *j)
 /* Reads what an earlier run wrote; a line cut short by a crash is ignored. */
 static int journal_load(struct journal *j, struct jra_error *e)
 {
+	struct journal_entry *it;
 	char line[128], key[37];
 	unsigned long index;
 	long long when;
@@ -153,19 +152,20 @@ static int journal_load(struct journal *j, struct jra_error *e)
 		if ((n = sscanf(line, "K %lu %36s %lld", &index, key, &when)) >= 2 &&
 		    strlen(key) == 36) {
 			journal_grow(j, index);
-			free(j->keys[index]);
-			j->keys[index] = jra_xstrdup(key);
-			if (j->state[index] != 'D')
-				j->state[index] = 'K';
+			it = &j->items[index];
+			free(it->key);
+			it->key = jra_xstrdup(key);
+			if (it->state != 'D')
+				it->state = 'K';
 			/* a key of unknown age is taken to be too old */
-			j->when[index] = n == 3 ? (time_t)when : 0;
+			it->when = n == 3 ? (time_t)when : 0;
 		} else if (sscanf(line, "D %lu", &index) == 1) {
 			journal_grow(j, index);
-			j->state[index] = 'D';
+			j->items[index].state = 'D';
 		} else if (sscanf(line, "U %lu", &index) == 1) {
 			journal_grow(j, index);
-			if (j->state[index] != 'D')
-				j->state[index] = 'U';
+			if (j->items[index].state != 'D')
+				j->items[index].state = 'U';
 		}
 	}
 	fclose(fp);
@@ -268,11 +268,11 @@ static int journal_check_age(const struct journal *j, struct jra_error *e)
 	time_t now = time(NULL), oldest = now;
 
 	for (i = 0; i < j->cap; i++) {
-		if (j->state[i] != 'K')
+		if (j->items[i].state != 'K')
 			continue;
 		n++;
-		if (j->when[i] < oldest)
-			oldest = j->when[i];
+		if (j->items[i].when < oldest)
+			oldest = j->items[i].when;
 	}
 	if (!n || now - oldest <= JOURNAL_MAX_AGE)
 		return 0;
@@ -348,35 +348,44 @@ static void request_release(struct jra_request *req)
 	memset(req, 0, sizeof(*req));
 }
 
+/* Frees an item that is through: its request and its tag. */
+static void item_release(struct jra_request *req, struct item_tag *t)
+{
+	request_release(req);
+	free(t->item);
+	free(t);
+}
+
 /* Gives the item its key: the journal's from an earlier run, or a new one
  * written down before anything is sent.  1: sent already and done, skip it. */
 static int journal_item(struct batch *b, struct item_tag *t, struct jra_request *req,
 			struct jra_error *e)
 {
 	struct journal *j = &b->jr;
+	struct journal_entry *it;
 	char key[37], *line;
 	int r;
 
 	journal_grow(j, t->index);
-	if (j->state[t->index] == 'D')
+	it = &j->items[t->index];
+	if (it->state == 'D')
 		return 1;
-	t->sent_before = j->state[t->index] == 'K';
+	t->sent_before = it->state == 'K';
 	if (!t->sent_before) {
-		if (!j->keys[t->index] && jra_uuid4(key) < 0)
+		if (!it->key && jra_uuid4(key) < 0)
 			return jra_error(e, JRA_ERR_SOFTWARE, _("cannot make an idempotency key: "
 								"no randomness"));
-		if (!j->keys[t->index])
-			j->keys[t->index] = jra_xstrdup(key);
-		j->when[t->index] = time(NULL);
-		line = jra_xasprintf("K %lu %s %lld\n", t->index, j->keys[t->index],
-				     (long long)j->when[t->index]);
+		if (!it->key)
+			it->key = jra_xstrdup(key);
+		it->when = time(NULL);
+		line = jra_xasprintf("K %lu %s %lld\n", t->index, it->key, (long long)it->when);
 		r = journal_write(j, line, 1, e);
 		free(line);
 		if (r < 0)
 			return r;
-		j->state[t->index] = 'K';
+		it->state = 'K';
 	}
-	req->idem = j->keys[t->index];
+	req->idem = it->key;
 	t->keyed = 1;
 	return 0;
 }
@@ -430,15 +439,11 @@ static int next_item(void *arg, struct jra_request *req, void **tag, struct jra_
 		if (r < 0)
 			goto fail;
 		b->skipped++;
-		request_release(req);
-		free(t->item);
-		free(t);
+		item_release(req, t);
 		*tag = NULL;
 	}
 fail:
-	request_release(req);
-	free(t->item);
-	free(t);
+	item_release(req, t);
 	*tag = NULL;
 	return r;
 }
@@ -460,7 +465,7 @@ static void journal_mark(struct batch *b, char what, unsigned long index)
 	if (journal_write(&b->jr, line, 0, &err) < 0)
 		jra_report(&err);
 	else
-		b->jr.state[index] = (unsigned char)what;
+		b->jr.items[index].state = (unsigned char)what;
 	free(line);
 }
 
@@ -478,10 +483,7 @@ static void item_done(void *arg, void *tag, struct jra_request *req, int r, json
 		/* a U line needs no sync: lost, the item only counts as maybe sent */
 		if (t->keyed && !t->sent_before)
 			journal_mark(b, 'U', t->index);
-		free(req->path);
-		json_decref(req->body);
-		free(t->item);
-		free(t);
+		item_release(req, t);
 		return;
 	}
 	/* the journal's D line needs no sync: lost, the item is sent again with its key */
@@ -511,10 +513,7 @@ static void item_done(void *arg, void *tag, struct jra_request *req, int r, json
 	jra_tally_add(&b->tally, r);
 	if (b->progress)
 		progress_draw(b);
-	free(req->path);
-	json_decref(req->body);
-	free(t->item);
-	free(t);
+	item_release(req, t);
 }
 
 /* s for a POSIX shell, newly allocated: as it is when nothing in it is special. */
